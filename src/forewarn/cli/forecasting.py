@@ -1,0 +1,1 @@
+"""``forewarn models|backtest|forecast|demo`` (filled in by the forecasting stage)."""

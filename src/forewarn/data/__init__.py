@@ -1,0 +1,1 @@
+"""Data layer: the registry of public datasets, loaders, schemas and country identity."""

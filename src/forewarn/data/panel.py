@@ -1,0 +1,37 @@
+"""The EWP panel as a value: the typed frame plus where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from forewarn.config import Settings
+from forewarn.data import registry
+from forewarn.data.countries import Country, countries_of
+from forewarn.data.schema import validate_panel_file
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A validated country-year panel and its provenance (path and SHA-256)."""
+
+    frame: pd.DataFrame
+    path: Path
+    sha256: str
+
+    @property
+    def countries(self) -> dict[int, Country]:
+        return countries_of(self.frame)
+
+    @property
+    def last_year(self) -> int:
+        return int(self.frame["year"].max())
+
+
+def load_panel(settings: Settings, path: Path | None = None) -> Panel:
+    """Load the registry's panel, or the file at ``path`` validated the same way."""
+    source = path if path is not None else registry.fetch("ewp-panel", settings)
+    frame = validate_panel_file(source)
+    return Panel(frame, source, registry.sha256_of(source))
