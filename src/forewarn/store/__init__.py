@@ -1,0 +1,1 @@
+"""The database: SQLAlchemy 2 tables, Alembic migrations and repository functions."""
