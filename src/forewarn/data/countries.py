@@ -37,11 +37,14 @@ class Country:
     name: str
 
 
-def _convert(names: list[str], to: str) -> list[str | None]:
-    converter = coco.CountryConverter()
+_MISSING = "<not found>"
+
+
+def _convert(names: list[str], to: str, src: str = "regex") -> list[str | None]:
     logging.getLogger("country_converter").setLevel(logging.ERROR)
-    out = converter.convert(names, src="regex", to=to, not_found=None)
-    return [x if isinstance(x, str) and x != n else None for x, n in zip(out, names, strict=True)]
+    out = coco.CountryConverter().convert(names, src=src, to=to, not_found=_MISSING)
+    values = out if isinstance(out, list) else [out]
+    return [x if isinstance(x, str) and x != _MISSING else None for x in values]
 
 
 def crosswalk(pairs: Iterable[tuple[int, str]]) -> dict[int, Country]:
@@ -77,3 +80,27 @@ def find_country(query: str | int, table: dict[int, Country]) -> Country:
         if text in (str(country.ccode), country.iso3.lower(), country.name.lower()):
             return country
     raise NotFound(f"unknown country {query!r}")
+
+
+@cache
+def iso3_of(text: str) -> str:
+    """The ISO3 code of a country given by ISO3 code or name (historic codes included)."""
+    wanted = text.strip()
+    for iso3, name, _ in EXPLICIT.values():
+        if wanted.upper() == iso3 or wanted.lower() == name.lower():
+            return iso3
+    is_code = len(wanted) == 3 and wanted.isalpha()
+    found = _convert(
+        [wanted.upper() if is_code else wanted], "ISO3", "ISO3" if is_code else "regex"
+    )[0]
+    if found is None:
+        raise NotFound(f"unknown country {text!r}")
+    return found
+
+
+def name_of(iso3: str) -> str:
+    """A display name for an ISO3 code."""
+    for code, name, _ in EXPLICIT.values():
+        if code == iso3:
+            return name
+    return _convert([iso3], "name_short", "ISO3")[0] or iso3

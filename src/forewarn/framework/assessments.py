@@ -1,0 +1,372 @@
+"""Analyst assessments against the Framework of Analysis: values, file formats, aggregation.
+
+An assessment is one analyst's judgement of one country on one date. Each judgement grades
+one indicator (absent, present-weak, present-strong, unknown) and may carry evidence items
+graded on the Admiralty scale: source reliability A (completely reliable) to F (cannot be
+judged) and information credibility 1 (confirmed) to 6 (cannot be judged). Evidence marked
+confidential protects informants: it is left out of every output unless explicitly asked for.
+
+File formats (documented in ``docs/assessments.md``):
+
+* CSV, one row per evidence item (or per judgement without evidence), columns
+  ``country, date, analyst, indicator, judgement, evidence_text, evidence_source,
+  evidence_date, reliability, credibility, confidential``; rows sharing country, date and
+  analyst form one assessment.
+* JSON, a list of ``{country, date, analyst, judgements: [{indicator, judgement,
+  evidence: [{text, source, date, reliability, credibility, confidential}]}]}``.
+
+Parsing is all-or-nothing: the first bad row or field raises :class:`SchemaError` naming the
+file, the row and the field, and nothing is returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from forewarn.data.countries import iso3_of
+from forewarn.errors import NotFound, SchemaError
+from forewarn.framework.catalogue import Framework
+
+JUDGEMENTS = ("absent", "present-weak", "present-strong", "unknown")
+RELIABILITY = ("A", "B", "C", "D", "E", "F")
+CREDIBILITY = (1, 2, 3, 4, 5, 6)
+CSV_COLUMNS = (
+    "country", "date", "analyst", "indicator", "judgement", "evidence_text",
+    "evidence_source", "evidence_date", "reliability", "credibility", "confidential",
+)  # fmt: skip
+POINTS = {"absent": 0.0, "present-weak": 1.0, "present-strong": 2.0}
+HIGH_SCORE = 0.5
+"""A factor whose score reaches this value counts as "scored high" (see :func:`score`)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One graded evidence item."""
+
+    text: str
+    source: str
+    date: dt.date
+    reliability: str
+    credibility: int
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """An indicator judgement and the evidence behind it."""
+
+    indicator: str
+    value: str
+    evidence: tuple[Evidence, ...] = ()
+
+    def best_reliability(self) -> str | None:
+        """The most reliable source grade among the evidence (``A`` is best)."""
+        grades = sorted(e.reliability for e in self.evidence)
+        return grades[0] if grades else None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One analyst's assessment of one country on one date."""
+
+    iso3: str
+    date: dt.date
+    analyst: str
+    judgements: tuple[Judgement, ...]
+    id: int | None = None
+
+    def without_confidential(self) -> Assessment:
+        """The same assessment with confidential evidence removed."""
+        kept = tuple(
+            replace(j, evidence=tuple(e for e in j.evidence if not e.confidential))
+            for j in self.judgements
+        )
+        return replace(self, judgements=kept)
+
+
+@dataclass(frozen=True)
+class FactorScore:
+    """Aggregate of one risk factor's judgements (method in :func:`score`)."""
+
+    factor: str
+    score: float | None
+    completeness: float
+    judged: int
+    total: int
+
+    @property
+    def high(self) -> bool:
+        return self.score is not None and self.score >= HIGH_SCORE
+
+
+class _Where:
+    """Names the file and row of the value being parsed, for one-line errors."""
+
+    def __init__(self, path: Path, row: str) -> None:
+        self.path, self.row = path, row
+
+    def fail(self, field: str, problem: str) -> SchemaError:
+        return SchemaError(f"{self.path}, {self.row}, field {field!r}: {problem}")
+
+    def text(self, record: Mapping[str, Any], field: str) -> str:
+        value = record.get(field)
+        if value is None or not str(value).strip():
+            raise self.fail(field, "missing value")
+        return str(value).strip()
+
+    def date(self, record: Mapping[str, Any], field: str) -> dt.date:
+        raw = self.text(record, field)
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise self.fail(field, f"not a date in YYYY-MM-DD form: {raw!r}") from None
+
+    def choice(self, record: Mapping[str, Any], field: str, allowed: Sequence[str]) -> str:
+        raw = self.text(record, field)
+        value = raw.upper() if field == "reliability" else raw.lower()
+        if value not in allowed:
+            raise self.fail(field, f"{raw!r} is not one of {', '.join(allowed)}")
+        return value
+
+    def credibility(self, record: Mapping[str, Any], field: str) -> int:
+        raw = self.text(record, field)
+        if raw not in {str(c) for c in CREDIBILITY}:
+            raise self.fail(field, f"{raw!r} is not a credibility grade 1-6")
+        return int(raw)
+
+    def flag(self, record: Mapping[str, Any], field: str) -> bool:
+        raw = record.get(field)
+        if raw is None or raw == "" or isinstance(raw, bool):
+            return bool(raw)
+        text = str(raw).strip().lower()
+        if text not in {"true", "false", "yes", "no", "1", "0"}:
+            raise self.fail(field, f"{raw!r} is not true/false")
+        return text in {"true", "yes", "1"}
+
+    def country(self, record: Mapping[str, Any], field: str) -> str:
+        raw = self.text(record, field)
+        try:
+            return iso3_of(raw)
+        except NotFound:
+            raise self.fail(field, f"unknown country {raw!r}") from None
+
+    def indicator(self, record: Mapping[str, Any], field: str, framework: Framework) -> str:
+        raw = self.text(record, field)
+        try:
+            return framework.indicator(raw).id
+        except KeyError:
+            raise self.fail(field, f"unknown indicator {raw!r}") from None
+
+
+def _evidence(where: _Where, rec: Mapping[str, Any], prefix: str) -> Evidence:
+    return Evidence(
+        text=where.text(rec, f"{prefix}text"),
+        source=where.text(rec, f"{prefix}source"),
+        date=where.date(rec, f"{prefix}date"),
+        reliability=where.choice(rec, "reliability", RELIABILITY),
+        credibility=where.credibility(rec, "credibility"),
+        confidential=where.flag(rec, "confidential"),
+    )
+
+
+def _csv_records(path: Path) -> list[dict[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{path}: cannot read ({exc})") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CSV_COLUMNS[:5] if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SchemaError(f"{path}: missing column {missing[0]!r}")
+    records = list(reader)
+    for n, rec in enumerate(records, start=2):
+        if None in rec or any(v is None for v in rec.values()):
+            raise SchemaError(f"{path}, row {n}: wrong number of fields")
+    return records
+
+
+def read_csv(path: Path, framework: Framework) -> list[Assessment]:
+    """Parse an assessment CSV (all-or-nothing)."""
+    groups: dict[tuple[str, dt.date, str], dict[str, tuple[str, list[Evidence]]]] = {}
+    for n, rec in enumerate(_csv_records(path), start=2):
+        where = _Where(path, f"row {n}")
+        key = (where.country(rec, "country"), where.date(rec, "date"), where.text(rec, "analyst"))
+        indicator = where.indicator(rec, "indicator", framework)
+        value = where.choice(rec, "judgement", JUDGEMENTS)
+        judged = groups.setdefault(key, {})
+        if indicator in judged and judged[indicator][0] != value:
+            raise where.fail("judgement", f"contradicts an earlier row for {indicator}")
+        evidence = judged.setdefault(indicator, (value, []))[1]
+        if any(str(rec.get(f) or "").strip() for f in CSV_COLUMNS[5:10]):
+            evidence.append(_evidence(where, rec, "evidence_"))
+    return [
+        Assessment(iso3, day, analyst, _judgements(judged))
+        for (iso3, day, analyst), judged in groups.items()
+    ]
+
+
+def _judgements(judged: Mapping[str, tuple[str, list[Evidence]]]) -> tuple[Judgement, ...]:
+    return tuple(Judgement(ind, v, tuple(ev)) for ind, (v, ev) in judged.items())
+
+
+def read_json(path: Path, framework: Framework) -> list[Assessment]:
+    """Parse an assessment JSON file (all-or-nothing)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(doc, list):
+        raise SchemaError(f"{path}: expected a list of assessments")
+    return [_json_assessment(path, i, item, framework) for i, item in enumerate(doc, start=1)]
+
+
+def _json_assessment(path: Path, i: int, item: Any, framework: Framework) -> Assessment:
+    where = _Where(path, f"assessment {i}")
+    if not isinstance(item, dict) or not isinstance(item.get("judgements"), list):
+        raise where.fail("judgements", "expected an object with a list of judgements")
+    judgements = []
+    for k, raw in enumerate(item["judgements"], start=1):
+        jw = _Where(path, f"assessment {i}, judgement {k}")
+        if not isinstance(raw, dict):
+            raise jw.fail("judgement", "expected an object")
+        ev = [
+            _evidence(_Where(path, f"assessment {i}, judgement {k}, evidence {m}"), e, "")
+            for m, e in enumerate(_list(jw, raw.get("evidence", [])), start=1)
+        ]
+        indicator = jw.indicator(raw, "indicator", framework)
+        judgements.append(Judgement(indicator, jw.choice(raw, "judgement", JUDGEMENTS), tuple(ev)))
+    _no_repeats(where, judgements)
+    return Assessment(
+        where.country(item, "country"),
+        where.date(item, "date"),
+        where.text(item, "analyst"),
+        tuple(judgements),
+    )
+
+
+def _list(where: _Where, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise where.fail("evidence", "expected a list of objects")
+    return value
+
+
+def _no_repeats(where: _Where, judgements: Sequence[Judgement]) -> None:
+    seen: set[str] = set()
+    for j in judgements:
+        if j.indicator in seen:
+            raise where.fail("indicator", f"{j.indicator} is judged twice")
+        seen.add(j.indicator)
+
+
+def read_file(path: Path, framework: Framework) -> list[Assessment]:
+    """Parse a ``.csv`` or ``.json`` assessment file; refuse duplicated assessments."""
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".json"}:
+        raise SchemaError(f"{path}: assessment files are .csv or .json")
+    items = read_csv(path, framework) if suffix == ".csv" else read_json(path, framework)
+    if not items:
+        raise SchemaError(f"{path}: no assessments in the file")
+    keys = [(a.iso3, a.date, a.analyst) for a in items]
+    for n, key in enumerate(keys, start=1):
+        if keys.index(key) != n - 1:
+            raise SchemaError(f"{path}, assessment {n}: repeats {key[0]} {key[1]} {key[2]}")
+    return items
+
+
+def to_records(items: Iterable[Assessment], include_confidential: bool) -> list[dict[str, Any]]:
+    """The JSON form of assessments; confidential evidence only when explicitly asked for."""
+    out = []
+    for a in items:
+        shown = a if include_confidential else a.without_confidential()
+        out.append(
+            {
+                "id": a.id,
+                "country": a.iso3,
+                "date": a.date.isoformat(),
+                "analyst": a.analyst,
+                "judgements": [_judgement_record(j) for j in shown.judgements],
+            }
+        )
+    return out
+
+
+def _judgement_record(j: Judgement) -> dict[str, Any]:
+    return {
+        "indicator": j.indicator,
+        "judgement": j.value,
+        "evidence": [
+            {
+                "text": e.text,
+                "source": e.source,
+                "date": e.date.isoformat(),
+                "reliability": e.reliability,
+                "credibility": e.credibility,
+                "confidential": e.confidential,
+            }
+            for e in j.evidence
+        ],
+    }
+
+
+def _csv_tail(e: dict[str, Any] | None) -> list[Any]:
+    if e is None:
+        return [""] * 6
+    keys = ("text", "source", "date", "reliability", "credibility")
+    return [*(e[k] for k in keys), str(e["confidential"]).lower()]
+
+
+def to_csv(items: Iterable[Assessment], include_confidential: bool) -> str:
+    """The CSV form of assessments (same columns as the import format)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for rec in to_records(items, include_confidential):
+        head = [rec["country"], rec["date"], rec["analyst"]]
+        for j in rec["judgements"]:
+            for e in j["evidence"] or [None]:
+                writer.writerow([*head, j["indicator"], j["judgement"], *_csv_tail(e)])
+    return buffer.getvalue()
+
+
+def score(assessment: Assessment, framework: Framework) -> dict[str, FactorScore]:
+    """Score every risk factor of one assessment.
+
+    Method: each judged indicator earns points (absent 0, present-weak 1, present-strong 2);
+    ``unknown`` and unjudged indicators earn none and are left out. A factor's score is its
+    mean points divided by 2, so 0 (all absent) to 1 (all present-strong); ``None`` when no
+    indicator of the factor was judged. Completeness is the share of the factor's indicators
+    that received a judgement other than unknown. A factor is "scored high" at 0.5 or more.
+    """
+    by_factor: dict[str, list[float]] = {f.id: [] for f in framework.factors}
+    for j in assessment.judgements:
+        if j.value in POINTS:
+            by_factor[framework.indicator(j.indicator).factor_id].append(POINTS[j.value])
+    result = {}
+    for factor in framework.factors:
+        points = by_factor[factor.id]
+        total = len(factor.indicators)
+        result[factor.id] = FactorScore(
+            factor.id,
+            sum(points) / (2 * len(points)) if points else None,
+            len(points) / total if total else 0.0,
+            len(points),
+            total,
+        )
+    return result
+
+
+def latest_per_country(items: Iterable[Assessment]) -> dict[str, Assessment]:
+    """The most recent assessment of each country (ties: the higher id)."""
+    latest: dict[str, Assessment] = {}
+    for a in items:
+        current = latest.get(a.iso3)
+        if current is None or (a.date, a.id or 0) > (current.date, current.id or 0):
+            latest[a.iso3] = a
+    return latest

@@ -1,0 +1,1 @@
+"""Warnings: configurable rules over forecasts and assessments, and the alerts they raise."""
