@@ -60,7 +60,7 @@ def test_hash_mismatch_in_mirror_names_the_file(tmp_path: Path, mirror: Path) ->
     copied = _copy_to(fake_mirror, mirror, "ewp-forecasts")
     copied.write_bytes(copied.read_bytes()[:-10])
     settings = Settings(data_mirror=fake_mirror, cache_dir=tmp_path / "cache")
-    with pytest.raises(DataError, match="final_forecasts_data_3Sep2025.csv"):
+    with pytest.raises(DataError, match=r"final_forecasts_data_3Sep2025\.csv"):
         registry.fetch("ewp-forecasts", settings)
 
 
