@@ -1,0 +1,95 @@
+"""Repository functions for alerts: idempotent recording and listing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forewarn.errors import NotFound
+from forewarn.store.tables import AlertRow
+from forewarn.warning.alerts import AlertCandidate
+
+LedgerHook = Callable[[Session, AlertRow], None]
+
+
+def latest_alert(session: Session, iso3: str) -> AlertRow | None:
+    """The newest alert of a country, if any."""
+    query = select(AlertRow).where(AlertRow.iso3 == iso3).order_by(AlertRow.seq.desc()).limit(1)
+    return session.scalars(query).first()
+
+
+def record_alerts(
+    session: Session,
+    items: Sequence[AlertCandidate],
+    now: dt.datetime,
+    on_new: LedgerHook | None = None,
+) -> list[AlertRow]:
+    """Store the candidates that change a country's alert level; return the new rows.
+
+    A country whose newest alert already has the candidate's level gets nothing new (so a
+    re-run on the same inputs writes nothing); a different level becomes a new alert linked
+    to the previous one. ``(iso3, seq)`` is unique, so two concurrent writers cannot both
+    append the same next alert: one of them fails and its transaction is rolled back.
+    """
+    created = []
+    for c in items:
+        latest = latest_alert(session, c.iso3)
+        if latest is not None and latest.level == c.level:
+            continue
+        row = AlertRow(
+            iso3=c.iso3,
+            seq=latest.seq + 1 if latest else 1,
+            ccode=c.ccode,
+            country=c.country,
+            level=c.level,
+            rule=c.rule,
+            base_year=c.base_year,
+            created_at=now,
+            snapshot=dict(c.snapshot),
+            previous_id=latest.id if latest else None,
+        )
+        session.add(row)
+        session.flush()
+        if on_new is not None:
+            on_new(session, row)
+        created.append(row)
+    return created
+
+
+def list_alerts(
+    session: Session, level: str | None = None, iso3: str | None = None
+) -> list[AlertRow]:
+    """Alerts, newest first, optionally filtered by level and country."""
+    query = select(AlertRow).order_by(AlertRow.created_at.desc(), AlertRow.id.desc())
+    if level is not None:
+        query = query.where(AlertRow.level == level)
+    if iso3 is not None:
+        query = query.where(AlertRow.iso3 == iso3)
+    return list(session.scalars(query))
+
+
+def get_alert(session: Session, alert_id: int) -> AlertRow:
+    row = session.get(AlertRow, alert_id)
+    if row is None:
+        raise NotFound(f"no alert #{alert_id}")
+    return row
+
+
+def alert_record(row: AlertRow) -> dict[str, Any]:
+    """The JSON form of an alert."""
+    return {
+        "id": row.id,
+        "country": row.country,
+        "iso3": row.iso3,
+        "ccode": row.ccode,
+        "level": row.level,
+        "rule": row.rule,
+        "base_year": row.base_year,
+        "created_at": row.created_at.isoformat(),
+        "previous_id": row.previous_id,
+        "snapshot": row.snapshot,
+    }
