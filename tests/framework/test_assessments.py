@@ -1,0 +1,136 @@
+"""Assessment files: parsing, all-or-nothing errors, confidentiality, scores, storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from forewarn.errors import Conflict, SchemaError
+from forewarn.framework import assessments as fa
+from forewarn.framework.catalogue import Framework, load_framework
+from forewarn.store.assessments import load_assessments, save_assessments
+from forewarn.store.db import make_engine, migrate, transaction
+
+HEADER = ",".join(fa.CSV_COLUMNS)
+SECRET = "informant in the district office"
+ROWS = [
+    "MMR,2024-06-01,a.analyst,9.1,present-strong,Law excludes group,UN report,2024-05-01,B,2,false",
+    f"MMR,2024-06-01,a.analyst,9.1,present-strong,{SECRET},interview,2024-05-20,C,3,true",
+    "MMR,2024-06-01,a.analyst,9.2,present-weak,,,,,,",
+    "MMR,2024-06-01,a.analyst,8.1,absent,,,,,,",
+    "RWA,2024-06-02,b.analyst,9.3,unknown,,,,,,",
+]
+
+
+@pytest.fixture(scope="module")
+def framework() -> Framework:
+    return load_framework()
+
+
+def write(tmp_path: Path, rows: list[str], name: str = "a.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+def test_csv_groups_rows_into_assessments(tmp_path: Path, framework: Framework) -> None:
+    items = fa.read_file(write(tmp_path, ROWS), framework)
+    assert [(a.iso3, a.analyst, len(a.judgements)) for a in items] == [
+        ("MMR", "a.analyst", 3),
+        ("RWA", "b.analyst", 1),
+    ]
+    first = items[0].judgements[0]
+    assert (first.indicator, first.value, len(first.evidence)) == ("9.1", "present-strong", 2)
+    assert first.evidence[1].confidential and first.best_reliability() == "B"
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "MMR,2024-06-01,x,99.1,absent,,,,,,",
+            r"row 2, field 'indicator': unknown indicator '99.1'",
+        ),
+        (
+            "MMR,2024-06-01,x,9.1,present-strong,t,s,2024-01-01,G,2,no",
+            r"row 2, field 'reliability'",
+        ),
+        (
+            "MMR,2024-06-01,x,9.1,present-strong,t,s,2024-01-01,A,7,no",
+            r"row 2, field 'credibility'",
+        ),
+        ("MMR,2024-06-01,,9.1,absent,,,,,,", r"row 2, field 'analyst': missing value"),
+        ("MMR,2024-13-01,x,9.1,absent,,,,,,", r"row 2, field 'date': not a date"),
+        ("XXX,2024-06-01,x,9.1,absent,,,,,,", r"row 2, field 'country': unknown country 'XXX'"),
+        ("MMR,2024-06-01,x,9.1,likely,,,,,,", r"row 2, field 'judgement'"),
+        ("MMR,2024-06-01,x,9.1,present-weak,text only,,,,,", r"row 2, field 'evidence_source'"),
+    ],
+)
+def test_bad_rows_reject_the_whole_file(
+    tmp_path: Path, framework: Framework, row: str, message: str
+) -> None:
+    path = write(tmp_path, [row, *ROWS])
+    with pytest.raises(SchemaError, match=message):
+        fa.read_file(path, framework)
+
+
+def test_json_round_trip_and_confidential_filter(tmp_path: Path, framework: Framework) -> None:
+    items = fa.read_file(write(tmp_path, ROWS), framework)
+    public = json.dumps(fa.to_records(items, include_confidential=False))
+    assert SECRET not in public and "UN report" in public
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps(fa.to_records(items, include_confidential=True)))
+    again = fa.read_file(full, framework)
+    assert [a.judgements for a in again] == [a.judgements for a in items]
+    assert SECRET not in fa.to_csv(items, include_confidential=False)
+    assert SECRET in fa.to_csv(items, include_confidential=True)
+
+
+def test_json_errors_name_the_place(tmp_path: Path, framework: Framework) -> None:
+    doc = [{"country": "MMR", "date": "2024-01-01", "analyst": "x", "judgements": [
+        {"indicator": "9.1", "judgement": "present-strong",
+         "evidence": [{"text": "t", "source": "s", "date": "2024-01-01",
+                       "reliability": "B", "credibility": 9}]}]}]  # fmt: skip
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(
+        SchemaError, match=r"assessment 1, judgement 1, evidence 1, field 'credibility'"
+    ):
+        fa.read_file(path, framework)
+
+
+def test_scores_and_completeness(tmp_path: Path, framework: Framework) -> None:
+    mmr = fa.read_file(write(tmp_path, ROWS), framework)[0]
+    scores = fa.score(mmr, framework)
+    assert scores["RF9"].score == pytest.approx((2 + 1) / 4)  # mean points / 2
+    assert scores["RF9"].completeness == pytest.approx(2 / 6) and scores["RF9"].high
+    assert scores["RF8"].score == 0.0 and not scores["RF8"].high
+    assert scores["RF1"].score is None and scores["RF1"].judged == 0
+
+
+def test_storage_round_trip_and_duplicates(
+    tmp_path: Path, framework: Framework, database_url: str
+) -> None:
+    items = fa.read_file(write(tmp_path, ROWS), framework)
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with transaction(engine) as session:
+        ids = save_assessments(session, items)
+    with transaction(engine) as session:
+        stored = load_assessments(session, "MMR")
+    assert [a.id for a in stored] == ids[:1]
+    assert stored[0].judgements == items[0].judgements
+    with pytest.raises(Conflict, match="already stored"), transaction(engine) as session:
+        save_assessments(session, items[1:] + items[:1])
+    with transaction(engine) as session:  # the failed import left nothing behind
+        assert len(load_assessments(session)) == 2
+    engine.dispose()
+
+
+def test_latest_per_country() -> None:
+    old = fa.Assessment("MMR", dt.date(2020, 1, 1), "a", (), id=1)
+    new = fa.Assessment("MMR", dt.date(2024, 1, 1), "b", (), id=2)
+    assert fa.latest_per_country([new, old])["MMR"] is new
