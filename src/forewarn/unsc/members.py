@@ -28,6 +28,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from forewarn.errors import DataError
+
 __all__ = [
     "Composition",
     "Council",
@@ -48,8 +50,11 @@ _SCHEMA = 1
 _PERMANENT_SEATS = 5
 
 
-class UnscError(ValueError):
-    """A Security Council lookup or vote failed, or the data file is invalid (one line)."""
+class UnscError(DataError):
+    """A Security Council lookup or vote failed, or a data or vote file is invalid (one line).
+
+    A :class:`~forewarn.errors.DataError`, so the CLI reports it in one line with exit code 2.
+    """
 
 
 @dataclass(frozen=True, slots=True)
