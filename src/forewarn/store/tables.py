@@ -93,3 +93,88 @@ class AlertRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
+
+
+class AlertIntakeRow(Base):
+    """Marks an alert whose ladder actions the clock has opened.
+
+    One row per alert (the primary key), written in the transaction that opens the actions, so
+    two clocks running at once cannot both open them.
+    """
+
+    __tablename__ = "alert_intake"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), primary_key=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actions_opened: Mapped[int] = mapped_column(Integer)
+
+
+class ActionRow(Base):
+    """A deadline-bound action opened by an alert, with the ladder's definition frozen in it.
+
+    ``chain`` names the ladder action that opened the chain (``ga_debate:<id>`` for an action
+    triggered by a veto of action ``id``) and ``generation`` counts escalations along it; the
+    unique ``(alert_id, chain, generation)`` and the unique ``escalated_from`` make a duplicate
+    action impossible, whoever runs the clock.
+    """
+
+    __tablename__ = "actions"
+    __table_args__ = (UniqueConstraint("alert_id", "chain", "generation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    chain: Mapped[str] = mapped_column(String(96))
+    generation: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    basis: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    outcomes: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    escalated_from: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), unique=True)
+    triggered_by: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    overdue_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    veto: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LedgerRow(Base):
+    """One entry of the hash-chained ledger; ``hash`` is SHA-256 of the entry's canonical JSON.
+
+    ``payload`` holds the canonical JSON text and ``recorded_at`` the exact timestamp string
+    that were hashed, so no back end can re-render them differently.
+    """
+
+    __tablename__ = "ledger"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(128), index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[str] = mapped_column(String(32))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LedgerHeadRow(Base):
+    """The ledger's head (entry count and newest hash), kept apart from the entries.
+
+    Updated in every transaction that appends, so deleting the newest entries is detectable;
+    ``ledger_id`` names this ledger in the receipts kept outside the database.
+    """
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ledger_id: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
