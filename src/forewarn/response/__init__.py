@@ -1,0 +1,1 @@
+"""The response engine: escalation ladder, deadline-bound actions, the clock, the ledger."""

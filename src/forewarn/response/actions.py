@@ -1,0 +1,272 @@
+"""Actions and their life: the state machine, and the small repository functions around it.
+
+An action is ``open`` when an alert (or an escalation, or a veto) opens it. Its owner may
+``acknowledge`` it, then close it as ``done`` (with one of the ladder's outcomes), ``refused``
+(a reason is required) or ``blocked`` (a reference is required, e.g. the vetoed draft
+S/2017/172). An open or acknowledged action whose deadline has passed becomes ``overdue`` on
+the next tick, and ``escalated`` when the tick opens the next action for the next owner. An
+overdue action whose ladder step has nowhere to escalate stays overdue, in plain view; its
+owner may still acknowledge it or close it late. Every change is appended to the ledger in
+the transaction that makes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from forewarn.errors import Conflict, Forbidden, ForewarnError, NotFound
+from forewarn.response import ledger
+from forewarn.response.ladder import Ladder, LadderAction, Roles
+from forewarn.store.tables import ActionRow
+
+CLOCK_ACTOR = "forewarn-clock"
+
+
+class State(StrEnum):
+    """Where an action stands."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    DONE = "done"
+    REFUSED = "refused"
+    BLOCKED = "blocked"
+    OVERDUE = "overdue"
+    ESCALATED = "escalated"
+
+
+LIVE = frozenset({State.OPEN, State.ACKNOWLEDGED})
+"""States the clock watches: past the deadline, they become overdue."""
+CLOSED = frozenset({State.DONE, State.REFUSED, State.BLOCKED, State.ESCALATED})
+
+
+class Verb(StrEnum):
+    """What an owner can do to an action."""
+
+    ACK = "ack"
+    DONE = "done"
+    REFUSE = "refuse"
+    BLOCK = "block"
+
+
+class InvalidRequest(ForewarnError):
+    """A request that lacks what the rules require (a reason, a reference, an outcome)."""
+
+    exit_code = 2
+    http_status = 422
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An owner's request: ``verb`` by ``by`` at ``at``, with what the verb requires."""
+
+    verb: Verb
+    by: str
+    at: dt.datetime
+    reason: str | None = None
+    reference: str | None = None
+    outcome: str | None = None
+    veto: bool = False
+
+
+# --- pure rules -------------------------------------------------------------------------------
+
+
+def next_state(state: State, verb: Verb) -> State:
+    """The state ``verb`` leads to from ``state``; Conflict when it cannot apply."""
+    if state in CLOSED:
+        raise Conflict(f"the action is already {state.value}: it cannot be changed")
+    if verb is Verb.ACK:
+        if state is State.ACKNOWLEDGED:
+            raise Conflict("the action is already acknowledged")
+        return State.OVERDUE if state is State.OVERDUE else State.ACKNOWLEDGED
+    return {Verb.DONE: State.DONE, Verb.REFUSE: State.REFUSED, Verb.BLOCK: State.BLOCKED}[verb]
+
+
+def check_decision(decision: Decision, owner: str, outcomes: list[str], roles: Roles) -> None:
+    """Raise unless ``decision`` carries what its verb requires and its author owns the action."""
+    if owner not in roles.of(decision.by):
+        raise Forbidden(f"{decision.by} does not hold the role {owner!r} that owns this action")
+    if decision.verb is Verb.REFUSE and not (decision.reason or "").strip():
+        raise InvalidRequest("a refusal must give its reason (--reason)")
+    if decision.verb is Verb.BLOCK and not (decision.reference or "").strip():
+        raise InvalidRequest("a block must cite its reference, e.g. the vetoed draft (--reference)")
+    if decision.veto and decision.verb is not Verb.BLOCK:
+        raise InvalidRequest("only a block can record a veto")
+    if decision.verb is Verb.DONE and outcomes and decision.outcome not in outcomes:
+        raise InvalidRequest(f"done needs an --outcome among: {'; '.join(outcomes)}")
+
+
+def is_overdue(row: ActionRow, today: dt.date) -> bool:
+    """Whether the clock should mark ``row`` overdue on ``today``."""
+    return State(row.state) in LIVE and row.deadline < today
+
+
+# --- repository -------------------------------------------------------------------------------
+
+
+def get(session: Session, action_id: int, lock: bool = False) -> ActionRow:
+    """The action ``action_id`` (row-locked when ``lock``); NotFound when absent."""
+    row = session.get(ActionRow, action_id, with_for_update=lock)
+    if row is None:
+        raise NotFound(f"no action {action_id}")
+    return row
+
+
+def listing(
+    session: Session, *, owner: str | None = None, overdue_on: dt.date | None = None
+) -> list[ActionRow]:
+    """Actions by id, optionally of one owner or overdue on a day (marked or not yet)."""
+    query = select(ActionRow).order_by(ActionRow.id)
+    if owner is not None:
+        query = query.where(ActionRow.owner == owner)
+    if overdue_on is not None:
+        past = (ActionRow.state.in_([s.value for s in LIVE])) & (ActionRow.deadline < overdue_on)
+        query = query.where(or_(ActionRow.state == State.OVERDUE.value, past))
+    return list(session.scalars(query))
+
+
+def as_dict(row: ActionRow) -> dict[str, Any]:
+    """The action as plain JSON values (the ``actions list --json`` shape)."""
+    return {
+        "id": row.id,
+        "alert_id": row.alert_id,
+        "action": row.action,
+        "title": row.title,
+        "basis": row.basis,
+        "owner": row.owner,
+        "state": row.state,
+        "deadline": row.deadline.isoformat(),
+        "created_at": ledger.utc_stamp(row.created_at),
+        "chain": row.chain,
+        "generation": row.generation,
+        "escalated_from": row.escalated_from,
+        "triggered_by": row.triggered_by,
+        "outcome": row.outcome,
+        "reason": row.reason,
+        "reference": row.reference,
+        "veto": row.veto,
+    }
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Where a new action comes from: its alert, chain, generation and the day it starts."""
+
+    alert_id: int
+    chain: str
+    generation: int
+    start: dt.date
+    escalated_from: int | None = None
+    triggered_by: int | None = None
+
+
+def open_action(
+    session: Session, ladder: Ladder, step: LadderAction, opening: Opening, now: dt.datetime
+) -> ActionRow:
+    """Insert an open action for ``step`` with its deadline, and record it in the ledger."""
+    row = ActionRow(
+        alert_id=opening.alert_id,
+        chain=opening.chain,
+        generation=opening.generation,
+        action=step.id,
+        title=step.title,
+        basis=step.basis,
+        owner=step.owner,
+        state=State.OPEN.value,
+        deadline=ladder.calendar.add_working_days(opening.start, step.deadline_days),
+        outcomes=list(step.outcomes),
+        created_at=now,
+        escalated_from=opening.escalated_from,
+        triggered_by=opening.triggered_by,
+        veto=False,
+    )
+    session.add(row)
+    session.flush()
+    payload = {**as_dict(row), "effective_at": ledger.utc_stamp(now)}
+    ledger.append(session, "action.opened", f"action:{row.id}", payload, CLOCK_ACTOR)
+    return row
+
+
+def _record(row: ActionRow, decision: Decision, new: State) -> None:
+    if decision.verb is Verb.ACK:
+        row.acknowledged_at, row.acknowledged_by = decision.at, decision.by
+    else:
+        row.closed_at, row.closed_by = decision.at, decision.by
+        row.reason, row.reference = decision.reason, decision.reference
+        row.outcome, row.veto = decision.outcome, decision.veto
+    row.state = new.value
+
+
+_KINDS = {
+    Verb.ACK: "action.acknowledged",
+    Verb.DONE: "action.done",
+    Verb.REFUSE: "action.refused",
+    Verb.BLOCK: "action.blocked",
+}
+
+
+def decide(
+    session: Session, ladder: Ladder, roles: Roles, action_id: int, decision: Decision
+) -> ActionRow:
+    """Apply an owner's decision to action ``action_id`` and record it in the ledger.
+
+    A block that records a veto opens the ladder's conditional actions for it (the General
+    Assembly debate of resolution 76/262), counted from the day of the veto.
+    """
+    row = get(session, action_id, lock=True)
+    new = next_state(State(row.state), decision.verb)
+    check_decision(decision, row.owner, row.outcomes, roles)
+    _record(row, decision, new)
+    payload = {
+        "action_id": row.id,
+        "alert_id": row.alert_id,
+        "state": row.state,
+        "effective_at": ledger.utc_stamp(decision.at),
+        "reason": decision.reason,
+        "reference": decision.reference,
+        "outcome": decision.outcome,
+        "veto": decision.veto,
+    }
+    ledger.append(session, _KINDS[decision.verb], f"action:{row.id}", payload, decision.by)
+    if decision.veto:
+        for step in ladder.opened_by_veto_of(row.action):
+            opening = Opening(
+                row.alert_id, f"{step.id}:{row.id}", 0, decision.at.date(), None, row.id
+            )
+            open_action(session, ladder, step, opening, decision.at)
+    return row
+
+
+def escalate(session: Session, ladder: Ladder, action_id: int, now: dt.datetime) -> State | None:
+    """Mark action ``action_id`` overdue and open its escalation; its new state, or None.
+
+    The new state is ``escalated`` when the ladder names a next step, ``overdue`` when it does
+    not, and None when the action was not due (closed meanwhile, or handled by another clock).
+    The row is locked and re-read, so a second clock arriving later finds it already handled.
+    """
+    row = get(session, action_id, lock=True)
+    if not is_overdue(row, now.date()):
+        return None
+    row.state, row.overdue_at = State.OVERDUE.value, now
+    facts = {"action_id": row.id, "alert_id": row.alert_id, "deadline": row.deadline.isoformat()}
+    effective = {"effective_at": ledger.utc_stamp(now)}
+    ledger.append(
+        session, "action.overdue", f"action:{row.id}", {**facts, **effective}, CLOCK_ACTOR
+    )
+    target_id = ladder.get(row.action).escalates_to
+    if target_id is None:
+        return State.OVERDUE
+    opening = Opening(
+        row.alert_id, row.chain, row.generation + 1, now.date(), escalated_from=row.id
+    )
+    new = open_action(session, ladder, ladder.get(target_id), opening, now)
+    row.state = State.ESCALATED.value
+    moved = {**facts, **effective, "to_action_id": new.id, "to_owner": new.owner}
+    ledger.append(session, "action.escalated", f"action:{row.id}", moved, CLOCK_ACTOR)
+    return State.ESCALATED

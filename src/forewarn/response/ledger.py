@@ -1,0 +1,458 @@
+"""The tamper-evident ledger: an append-only, SHA-256 hash-chained record of what happened.
+
+Each entry is the canonical JSON (sorted keys, no whitespace, UTF-8) of
+``{seq, kind, subject, payload, actor, at, prev}``; its hash is the SHA-256 of those bytes and
+``prev`` is the previous entry's hash (64 zeros for the first). A head row (count and newest
+hash) is updated in the same transaction as every append, and receipts of the head are kept
+in a file outside the database, so that deleting or rewriting the newest entries is detected
+as surely as editing old ones. ``docs/ledger.md`` explains the threat model and how an outside
+party verifies an export with ``hashlib`` and ``json`` alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from forewarn.errors import DataError
+from forewarn.store.tables import AlertRow, LedgerHeadRow, LedgerRow
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+T = TypeVar("T")
+
+
+def canonical(obj: Any) -> str:
+    """The canonical JSON text of ``obj``: sorted keys, no whitespace, no NaN."""
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def entry_hash(document: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the UTF-8 bytes of the canonical JSON of an entry without its hash."""
+    return hashlib.sha256(canonical(document).encode("utf-8")).hexdigest()
+
+
+def utc_stamp(moment: dt.datetime | None = None) -> str:
+    """``moment`` (default: now) as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC."""
+    moment = moment or dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One ledger entry as it is hashed and exported."""
+
+    seq: int
+    kind: str
+    subject: str
+    payload: Mapping[str, Any]
+    actor: str
+    at: str
+    prev: str
+    hash: str
+
+    def document(self) -> dict[str, Any]:
+        """The hashed part: every field but ``hash``."""
+        return {
+            "seq": self.seq,
+            "kind": self.kind,
+            "subject": self.subject,
+            "payload": dict(self.payload),
+            "actor": self.actor,
+            "at": self.at,
+            "prev": self.prev,
+        }
+
+    def line(self) -> str:
+        """The entry as one canonical JSON line, hash included (the export format)."""
+        return canonical({**self.document(), "hash": self.hash})
+
+
+def _entry_of(row: LedgerRow) -> LedgerEntry:
+    return LedgerEntry(
+        row.seq,
+        row.kind,
+        row.subject,
+        json.loads(row.payload),
+        row.actor,
+        row.recorded_at,
+        row.prev_hash,
+        row.hash,
+    )
+
+
+# --- transactions -----------------------------------------------------------------------------
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Session]:
+    """A transaction that may append to the ledger, committed at the end or rolled back.
+
+    On SQLite it starts with ``BEGIN IMMEDIATE``, taking the write lock before the first read,
+    so that what it reads cannot change under it; on PostgreSQL the callers lock the rows they
+    change (``SELECT ... FOR UPDATE``) and :func:`append` locks the head row.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        if engine.dialect.name == "sqlite":
+            session.execute(text("BEGIN IMMEDIATE"))
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Session]:
+    """A read-only session whose reads all see one consistent snapshot of the database."""
+    with Session(engine) as session:
+        if engine.dialect.name == "sqlite":
+            session.execute(text("BEGIN"))
+        else:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in {"40001", "40P01", "55P03"} or "database is locked" in str(exc)
+
+
+def retrying(engine: Engine, work: Callable[[Session], T], attempts: int = 8) -> T:
+    """Run ``work`` in a :func:`write_transaction`, retrying after conflicts with other writers.
+
+    A unique-constraint violation means another process did the same work first: the retry
+    re-reads the state and finds nothing left to do. Lock timeouts, deadlocks and serialisation
+    failures are retried too, with a randomised back-off.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with write_transaction(engine) as session:
+                return work(session)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == attempts or not _retryable(exc):
+                raise
+            time.sleep(random.uniform(0, min(0.02 * 2**attempt, 1.0)))
+    raise AssertionError("unreachable")
+
+
+# --- appending --------------------------------------------------------------------------------
+
+
+def _claim_seq(session: Session) -> tuple[int, str]:
+    """Lock the head row, bump its count and return (new seq, previous hash)."""
+    claimed = session.execute(
+        update(LedgerHeadRow)
+        .where(LedgerHeadRow.id == HEAD_ID)
+        .values(count=LedgerHeadRow.count + 1)
+        .returning(LedgerHeadRow.count, LedgerHeadRow.last_hash)
+    ).one_or_none()
+    if claimed is None:
+        raise DataError("the ledger head row is missing: migrate the database (or it was tampered)")
+    return int(claimed[0]), str(claimed[1])
+
+
+def append(
+    session: Session, kind: str, subject: str, payload: Mapping[str, Any], actor: str
+) -> LedgerEntry:
+    """Append one entry inside the caller's transaction and return it.
+
+    ``kind`` says what happened ("alert.raised", "action.opened", …), ``subject`` what it
+    happened to ("alert:12", "action:40"), ``payload`` the facts (JSON values only) and
+    ``actor`` who did it. The head row is locked until the caller's transaction ends, so
+    concurrent writers append one after the other; if the transaction rolls back, the entry
+    and the head update vanish together.
+    """
+    for name, value in (("kind", kind), ("subject", subject), ("actor", actor)):
+        if not value:
+            raise ValueError(f"ledger entry needs a non-empty {name}")
+    body = json.loads(canonical(dict(payload)))
+    seq, prev = _claim_seq(session)
+    document = {
+        "seq": seq,
+        "kind": kind,
+        "subject": subject,
+        "payload": body,
+        "actor": actor,
+        "at": utc_stamp(),
+        "prev": prev,
+    }
+    digest = entry_hash(document)
+    session.add(
+        LedgerRow(
+            seq=seq,
+            kind=kind,
+            subject=subject,
+            payload=canonical(body),
+            actor=actor,
+            recorded_at=document["at"],
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
+    session.flush()
+    session.execute(
+        update(LedgerHeadRow).where(LedgerHeadRow.id == HEAD_ID).values(last_hash=digest)
+    )
+    return LedgerEntry(seq, kind, subject, body, actor, document["at"], prev, digest)
+
+
+def alert_payload(alert: AlertRow) -> dict[str, Any]:
+    """The facts of an alert as recorded in the ledger (the snapshot by its SHA-256)."""
+    created = alert.created_at
+    return {
+        "alert_id": alert.id,
+        "iso3": alert.iso3,
+        "seq": alert.seq,
+        "country": alert.country,
+        "level": alert.level,
+        "rule": alert.rule,
+        "base_year": alert.base_year,
+        "created_at": utc_stamp(created),
+        "previous_id": alert.previous_id,
+        "snapshot_sha256": hashlib.sha256(canonical(alert.snapshot).encode("utf-8")).hexdigest(),
+    }
+
+
+WARN_ACTOR = "forewarn-warn"
+
+
+def record_alert(session: Session, alert: AlertRow, actor: str = WARN_ACTOR) -> LedgerEntry:
+    """Append "alert.raised" for ``alert`` (flushed, so it has an id) in the caller's transaction.
+
+    Fits :func:`forewarn.store.alerts.record_alerts`' ``on_new`` hook as it is.
+    """
+    return append(session, "alert.raised", f"alert:{alert.id}", alert_payload(alert), actor)
+
+
+def has_entry(session: Session, kind: str, subject: str) -> bool:
+    """Whether the ledger holds an entry of ``kind`` about ``subject``."""
+    found = session.execute(
+        select(LedgerRow.seq).where(LedgerRow.subject == subject, LedgerRow.kind == kind).limit(1)
+    ).first()
+    return found is not None
+
+
+def entries_about(session: Session, subject: str) -> list[LedgerEntry]:
+    """The entries about ``subject``, oldest first."""
+    rows = session.scalars(
+        select(LedgerRow).where(LedgerRow.subject == subject).order_by(LedgerRow.seq)
+    )
+    return [_entry_of(r) for r in rows]
+
+
+# --- the head and its receipts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """The ledger's identity, entry count and newest hash."""
+
+    ledger_id: str
+    count: int
+    hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ledger_id": self.ledger_id, "count": self.count, "hash": self.hash}
+
+
+def read_head(session: Session) -> Head | None:
+    """The head row, or None when it is missing."""
+    row = session.get(LedgerHeadRow, HEAD_ID)
+    return None if row is None else Head(row.ledger_id, row.count, row.last_hash)
+
+
+def receipts_path(data_dir: Path, database_url: str) -> Path:
+    """The receipts file for the database at ``database_url`` (one file per database)."""
+    rendered = make_url(database_url).render_as_string(hide_password=True)
+    key = hashlib.sha256(rendered.encode("utf-8")).hexdigest()[:16]
+    return data_dir / "ledger-receipts" / f"{key}.jsonl"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A head seen after a commit: ``count`` entries, the newest with ``hash``."""
+
+    ledger_id: str
+    count: int
+    hash: str
+    at: str
+
+
+def record_receipt(engine: Engine, path: Path) -> Head:
+    """Read the committed head and append it to the receipts file ``path``."""
+    with Session(engine) as session:
+        head = read_head(session)
+    if head is None:
+        raise DataError("the ledger head row is missing")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = canonical({**head.as_dict(), "at": utc_stamp()}) + "\n"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+    return head
+
+
+def read_receipts(path: Path) -> list[Receipt]:
+    """The receipts in ``path`` (none if it does not exist); a torn last line is ignored."""
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    receipts = []
+    for number, line in enumerate(lines, 1):
+        try:
+            data = json.loads(line)
+            receipts.append(Receipt(data["ledger_id"], data["count"], data["hash"], data["at"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            if number == len(lines):
+                break
+            raise DataError(f"receipts file {path}: line {number} is damaged") from exc
+    return receipts
+
+
+# --- verification -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of :func:`verify`: the intact prefix, and the first problem if any."""
+
+    checked: int
+    head_hash: str
+    receipts: int
+    problem: str | None = None
+    bad_seq: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class _Walk:
+    """State of a walk along the chain."""
+
+    head: Head
+    receipts: dict[int, list[Receipt]] = field(default_factory=dict)
+    checked: int = 0
+    prev: str = GENESIS
+
+
+def _check_row(walk: _Walk, row: LedgerRow) -> str | None:
+    expected = walk.checked + 1
+    if row.seq != expected:
+        return f"entry {expected} is missing (the next stored entry is {row.seq})"
+    if row.seq > walk.head.count:
+        return f"entry {row.seq} lies beyond the head, which records {walk.head.count} entries"
+    try:
+        document = _entry_of(row).document()
+    except ValueError:
+        return f"entry {row.seq}: its payload is not JSON (modified)"
+    if canonical(document["payload"]) != row.payload or entry_hash(document) != row.hash:
+        return f"entry {row.seq}: its content does not match its hash (modified)"
+    if row.prev_hash != walk.prev:
+        return f"entry {row.seq} does not link to entry {row.seq - 1} (removed, inserted or moved)"
+    for receipt in walk.receipts.get(row.seq, []):
+        if receipt.hash != row.hash:
+            return f"entry {row.seq} differs from the receipt of {receipt.at} (rewritten)"
+    return None
+
+
+def _check_end(walk: _Walk) -> tuple[str, int | None] | None:
+    head, n = walk.head, walk.checked
+    if head.count > n:
+        return f"entries {n + 1}-{head.count} are missing (the head records {head.count})", n + 1
+    if head.hash != walk.prev:
+        return f"the head does not match entry {n} (head or entry rewritten)", n
+    beyond = max(walk.receipts, default=0)
+    if beyond > n:
+        at = walk.receipts[beyond][0].at
+        return f"entries {n + 1}-{beyond} are missing (a receipt of {at} recorded them)", n + 1
+    return None
+
+
+def _walk_chain(session: Session, walk: _Walk) -> str | None:
+    rows = session.scalars(
+        select(LedgerRow).order_by(LedgerRow.seq).execution_options(yield_per=1000)
+    )
+    for row in rows:
+        bad = _check_row(walk, row)
+        if bad is not None:
+            return bad
+        walk.checked, walk.prev = row.seq, row.hash
+    return None
+
+
+def _foreign_receipt(head: Head, receipts: list[Receipt]) -> str | None:
+    for receipt in receipts:
+        if receipt.ledger_id != head.ledger_id:
+            return (
+                f"the database holds ledger {head.ledger_id} but the receipts record ledger "
+                f"{receipt.ledger_id} (database replaced?)"
+            )
+    return None
+
+
+def verify(engine: Engine, receipts: list[Receipt]) -> Verification:
+    """Walk the chain, then check it against the head row and the receipts."""
+    with snapshot(engine) as session:
+        head = read_head(session)
+        if head is None:
+            return Verification(0, GENESIS, len(receipts), "the ledger head row is missing")
+        foreign = _foreign_receipt(head, receipts)
+        if foreign is not None:
+            return Verification(0, GENESIS, len(receipts), foreign)
+        walk = _Walk(head)
+        for receipt in receipts:
+            walk.receipts.setdefault(receipt.count, []).append(receipt)
+        bad = _walk_chain(session, walk)
+    if bad is not None:
+        return Verification(walk.checked, walk.prev, len(receipts), bad, walk.checked + 1)
+    end = _check_end(walk)
+    if end is not None:
+        return Verification(walk.checked, walk.prev, len(receipts), end[0], end[1])
+    return Verification(walk.checked, walk.prev, len(receipts))
+
+
+def export(engine: Engine, out: TextIO) -> Head:
+    """Write every entry as one canonical JSON line, oldest first; return the head."""
+    with snapshot(engine) as session:
+        head = read_head(session)
+        if head is None:
+            raise DataError("the ledger head row is missing")
+        rows = session.scalars(
+            select(LedgerRow).order_by(LedgerRow.seq).execution_options(yield_per=1000)
+        )
+        for row in rows:
+            if row.seq > head.count:
+                break
+            out.write(_entry_of(row).line() + "\n")
+    return head
