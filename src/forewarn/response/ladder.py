@@ -131,7 +131,9 @@ class _Fields:
     def texts(self, key: str, required: bool = True) -> tuple[str, ...]:
         value = self.table.get(key, None if required else [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(key, "required, a list of non-empty strings")
+            raise self.fail(key, "a list of non-empty strings")
+        if required and not value:
+            raise self.fail(key, "required, at least one entry")
         return tuple(value)
 
     def table_of(self, key: str) -> _Fields:
@@ -206,10 +208,14 @@ def _check_links(root: _Fields, actions: Mapping[str, LadderAction]) -> None:
         for target in action.opens_on_veto_of:
             if target not in actions:
                 raise where.fail("opens_on_veto_of", f"unknown action {target!r}")
-        seen = {action.id}
-        step = action.escalates_to
+
+
+def _check_loops(root: _Fields, actions: Mapping[str, LadderAction]) -> None:
+    for action in actions.values():
+        seen, step = {action.id}, action.escalates_to
         while step is not None:
             if step in seen:
+                where = _Fields(root.source, {}, f"actions.{action.id}")
                 raise where.fail("escalates_to", f"escalation loops back to {step!r}")
             seen.add(step)
             step = actions[step].escalates_to
@@ -223,6 +229,7 @@ def parse_ladder(data: Mapping[str, Any], source: str) -> Ladder:
         action_id: _parse_action(table.table_of(action_id), action_id) for action_id in table.table
     }
     _check_links(root, actions)
+    _check_loops(root, actions)
     levels = _parse_levels(root, actions)
     cumulative = data.get("ladder", {}).get("cumulative", True)
     if not isinstance(cumulative, bool):
