@@ -15,8 +15,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.forewarn-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  echo "setting up .venv (pip install -e .[dev]) ..." >&2
+  { .venv/bin/python -m pip install --quiet --upgrade pip \
+      && .venv/bin/python -m pip install --quiet -e ".[dev]"; } 2>&1 \
+    | { grep -v "^WARNING: Location" || true; } >&2
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "set-up failed: pip install" >&2; exit 1; }
   touch "$stamp"
 fi
 
