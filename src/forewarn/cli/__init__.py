@@ -22,7 +22,7 @@ def _register() -> None:
         importlib.import_module(f"forewarn.cli.{name}")
 
 
-COMMAND_MODULES: tuple[str, ...] = ("data", "forecasting", "framework", "response")
+COMMAND_MODULES: tuple[str, ...] = ("data", "forecasting", "framework", "response", "unsc")
 
 
 def main() -> None:
