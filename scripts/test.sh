@@ -6,8 +6,10 @@ if [ -x scripts/postgres.sh ]; then
   . scripts/postgres.sh
 fi
 echo "== ruff"
-ruff check src tests benchmarks
-ruff format --check src tests benchmarks
+lint_paths=(src tests)
+[ -d benchmarks ] && lint_paths+=(benchmarks)
+ruff check "${lint_paths[@]}"
+ruff format --check "${lint_paths[@]}"
 echo "== mypy"
 mypy src/forewarn
 echo "== pytest"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import pooch
@@ -87,7 +87,7 @@ DATASETS: tuple[Dataset, ...] = (
 )
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Where a dataset stands on this machine."""
 
     VERIFIED = "verified"
