@@ -48,7 +48,13 @@ import pandas as pd
 
 from forewarn.config import Settings
 from forewarn.data import registry
-from forewarn.unsc.members import UnscError, load_members, normalize_name, resolve_member
+from forewarn.unsc.members import (
+    UnscError,
+    council_on,
+    load_members,
+    normalize_name,
+    resolve_member,
+)
 
 __all__ = [
     "ATROCITY_RULES",
@@ -259,6 +265,8 @@ def _resolve(names: Iterable[str], on: date, where: str) -> tuple[str, ...]:
             code = resolve_member(name, on).code
         except UnscError as exc:
             raise UnscError(f"{where}: {exc}") from None
+        if not council_on(on).is_permanent(code):
+            raise UnscError(f"{where}: {name!r} held no permanent seat on {on.isoformat()}")
         if code in codes:
             raise UnscError(f"{where}: {name!r} named twice")
         codes.append(code)
