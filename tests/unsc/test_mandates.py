@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from forewarn.unsc.mandates import Assessment, MandateError, assess, load_mandates, select
+from forewarn.unsc.mandates import (
+    THRESHOLDS,
+    Assessment,
+    MandateError,
+    assess,
+    load_mandates,
+    select,
+)
 
 GOOD = """
 [[mission]]
@@ -144,3 +151,17 @@ def test_bad_files(tmp_path: Path, name: str, text: str, message: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(MandateError, match="cannot read"):
         load_mandates(tmp_path / "absent.toml")
+
+
+def test_flags_and_thresholds_are_documented() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "security-council.md"
+    text = doc.read_text(encoding="utf-8")
+    assert THRESHOLDS == {"protection_ratio": 0.5, "severe_ratio": 0.25}
+    assert "ratio < 0.5" in text and "ratio < 0.25" in text
+    for flag in (
+        "protection-without-force",
+        "severe-under-resourcing",
+        "no-chapter-vii-with-protection-task",
+        "force-cut-during-crisis",
+    ):
+        assert f"| `{flag}` |" in text

@@ -14,6 +14,7 @@ from forewarn.config import Settings
 from forewarn.data import registry
 from forewarn.unsc.members import UnscError
 from forewarn.unsc.vetoes import (
+    ATROCITY_RULES,
     TEXT_FIELDS,
     LoadReport,
     counts,
@@ -192,6 +193,12 @@ def test_atrocity_tags_follow_the_rule_table(frame: pd.DataFrame) -> None:
     assert rules["2018-02-26#1"] == "yemen"
     untagged = set(frame[~frame["atrocity"]]["id"])
     assert {"1946-02-16#1", "2002-06-30#1", "2024-04-18#1", "2022-02-25#1"} <= untagged
+
+
+def test_every_atrocity_rule_is_documented() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "security-council.md"
+    text = doc.read_text(encoding="utf-8")
+    assert [r.id for r in ATROCITY_RULES if f"| `{r.id}` |" not in text] == []
 
 
 # -- filters ------------------------------------------------------------------------------------
