@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from forewarn.cases.timeline import list_cases, load_case
 from forewarn.config import Settings
 from forewarn.unsc.members import UnscError
 from forewarn.unsc.restraint import (
@@ -115,3 +116,19 @@ def test_bad_scenario_file(tmp_path: Path) -> None:
     bad.write_text("schema = 1\n[[scenario\n")
     with pytest.raises(UnscError, match="invalid TOML"):
         load_scenarios(bad)
+
+
+def test_supplement_counts_agree_with_the_case_files(frame: pd.DataFrame) -> None:
+    recorded = frame[frame["yes"].notna()]
+    checked = 0
+    for case_id in list_cases():
+        for event in load_case(case_id).events_of_kind("veto"):
+            same = recorded[
+                (recorded["date"] == event.date)
+                & (recorded["seats"].map(set) == set(event.vetoed_by))
+            ]
+            if event.vote and len(same):
+                row = same.iloc[0]
+                assert f"{row['yes']}-{row['no']}-{row['abstain']}" == event.vote
+                checked += 1
+    assert checked >= 1  # 11 Jul 2023: 13-1-1 in both
