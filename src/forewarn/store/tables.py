@@ -178,3 +178,54 @@ class LedgerHeadRow(Base):
     ledger_id: Mapped[str] = mapped_column(String(32))
     count: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class UserRow(Base):
+    """A person who signs in to the API: role, the ladder roles they hold, evidence clearance.
+
+    ``role`` is one of viewer, analyst, decision, admin; ``owner_roles`` lists the ladder's
+    owner roles (e.g. special_adviser) whose actions the user may decide; ``clearance`` lets
+    them read evidence marked confidential. Passwords are stored only as argon2 hashes.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    owner_roles: Mapped[list[str]] = mapped_column(JSON)
+    clearance: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TokenRow(Base):
+    """An API token (``kind`` "api") or a browser session (``kind`` "session").
+
+    Only the SHA-256 of the random secret is stored; the secret is shown once. A revoked or
+    expired row no longer authenticates anyone.
+    """
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailureRow(Base):
+    """A failed log-in, kept for the rate limit (per user name and client address)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,0 +1,207 @@
+"""Repository functions for users, API tokens, browser sessions and failed log-ins.
+
+Nothing here hashes or checks a secret: callers pass the argon2 hash of a password and the
+SHA-256 of a token (see :mod:`forewarn.api.security`), so the database never sees either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from forewarn.errors import Conflict, NotFound
+from forewarn.store.tables import LoginFailureRow, TokenRow, UserRow
+
+API_TOKEN = "api"
+SESSION = "session"
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What ``forewarn users add`` records about a person."""
+
+    name: str
+    password_hash: str
+    role: str
+    owner_roles: tuple[str, ...] = ()
+    clearance: bool = False
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def add_user(session: Session, user: NewUser, now: dt.datetime) -> UserRow:
+    """Insert a user; Conflict when the name is taken."""
+    if find_user(session, user.name) is not None:
+        raise Conflict(f"a user named {user.name!r} already exists")
+    row = UserRow(
+        name=user.name,
+        password_hash=user.password_hash,
+        role=user.role,
+        owner_roles=sorted(set(user.owner_roles)),
+        clearance=user.clearance,
+        active=True,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def find_user(session: Session, name: str) -> UserRow | None:
+    """The user called ``name`` (active or not), if any."""
+    return session.scalars(select(UserRow).where(UserRow.name == name)).first()
+
+
+def get_user(session: Session, name: str) -> UserRow:
+    """The user called ``name``; NotFound when absent."""
+    row = find_user(session, name)
+    if row is None:
+        raise NotFound(f"no user {name!r}")
+    return row
+
+
+def list_users(session: Session) -> list[UserRow]:
+    """Every user, by name."""
+    return list(session.scalars(select(UserRow).order_by(UserRow.name)))
+
+
+def set_password_hash(session: Session, user_id: int, password_hash: str) -> None:
+    """Replace a user's stored hash (after a re-hash with stronger parameters)."""
+    session.execute(
+        update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash)
+    )
+
+
+def disable_user(session: Session, name: str, now: dt.datetime) -> UserRow:
+    """Disable a user and revoke every token and session they hold."""
+    row = get_user(session, name)
+    if not row.active:
+        raise Conflict(f"user {name!r} is already disabled")
+    row.active, row.disabled_at = False, now
+    session.execute(
+        update(TokenRow)
+        .where(TokenRow.user_id == row.id, TokenRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return row
+
+
+# --- tokens and sessions ----------------------------------------------------------------------
+
+
+def add_token(
+    session: Session,
+    user: UserRow,
+    token_hash: str,
+    now: dt.datetime,
+    *,
+    kind: str = API_TOKEN,
+    label: str | None = None,
+    expires_at: dt.datetime | None = None,
+) -> TokenRow:
+    """Store the SHA-256 of a new token or session secret for an active user."""
+    if not user.active:
+        raise Conflict(f"user {user.name!r} is disabled")
+    row = TokenRow(
+        user_id=user.id,
+        kind=kind,
+        label=label,
+        token_hash=token_hash,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def authenticate(
+    session: Session, token_hash: str, kind: str, now: dt.datetime
+) -> tuple[TokenRow, UserRow] | None:
+    """The live token of ``kind`` with this hash and its active user, or None."""
+    query = (
+        select(TokenRow, UserRow)
+        .join(UserRow, UserRow.id == TokenRow.user_id)
+        .where(
+            TokenRow.token_hash == token_hash,
+            TokenRow.kind == kind,
+            TokenRow.revoked_at.is_(None),
+            (TokenRow.expires_at.is_(None)) | (TokenRow.expires_at > now),
+            UserRow.active.is_(True),
+        )
+    )
+    found = session.execute(query).first()
+    return None if found is None else (found[0], found[1])
+
+
+def revoke_token(session: Session, token_id: int, now: dt.datetime) -> TokenRow:
+    """Revoke token ``token_id``; NotFound when absent, Conflict when already revoked."""
+    row = session.get(TokenRow, token_id)
+    if row is None:
+        raise NotFound(f"no token {token_id}")
+    if row.revoked_at is not None:
+        raise Conflict(f"token {token_id} is already revoked")
+    row.revoked_at = now
+    return row
+
+
+def list_tokens(session: Session, user: str | None = None) -> list[tuple[TokenRow, str]]:
+    """API tokens (never sessions) with their user's name, oldest first."""
+    query = (
+        select(TokenRow, UserRow.name)
+        .join(UserRow, UserRow.id == TokenRow.user_id)
+        .where(TokenRow.kind == API_TOKEN)
+        .order_by(TokenRow.id)
+    )
+    if user is not None:
+        query = query.where(UserRow.name == user)
+    return [(row, name) for row, name in session.execute(query).tuples()]
+
+
+def purge_sessions(session: Session, user_id: int, now: dt.datetime) -> None:
+    """Delete a user's expired browser sessions."""
+    session.execute(
+        delete(TokenRow).where(
+            TokenRow.user_id == user_id, TokenRow.kind == SESSION, TokenRow.expires_at <= now
+        )
+    )
+
+
+# --- failed log-ins ---------------------------------------------------------------------------
+
+
+def failures_since(session: Session, username: str, address: str, since: dt.datetime) -> int:
+    """How many log-ins as ``username`` from ``address`` failed since ``since``."""
+    query = select(func.count(LoginFailureRow.id)).where(
+        LoginFailureRow.username == username,
+        LoginFailureRow.address == address,
+        LoginFailureRow.at > since,
+    )
+    return int(session.scalar(query) or 0)
+
+
+def record_failure(
+    session: Session, username: str, address: str, now: dt.datetime, keep_after: dt.datetime
+) -> None:
+    """Record a failed log-in; forget failures older than ``keep_after``."""
+    session.execute(delete(LoginFailureRow).where(LoginFailureRow.at <= keep_after))
+    session.add(LoginFailureRow(username=username[:200], address=address[:64], at=now))
+
+
+def clear_failures(session: Session, username: str, address: str) -> None:
+    """Forget the failures of ``username`` from ``address`` (after a successful log-in)."""
+    session.execute(
+        delete(LoginFailureRow).where(
+            LoginFailureRow.username == username, LoginFailureRow.address == address
+        )
+    )
+
+
+def owner_roles_of(rows: Sequence[UserRow]) -> dict[str, frozenset[str]]:
+    """Each user's ladder owner roles, as the action state machine's ``Roles`` wants them."""
+    return {row.name: frozenset(row.owner_roles) for row in rows}
