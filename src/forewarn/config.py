@@ -40,8 +40,7 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL of the database; default: SQLite file forewarn.db in "
-        "data_dir.",
+        description="SQLAlchemy URL of the database; default: SQLite file forewarn.db in data_dir.",
     )
     rules_file: Path | None = Field(
         default=None, description="Warning rules TOML overriding the packaged default."
@@ -50,6 +49,21 @@ class Settings(BaseSettings):
         default=None, description="Escalation ladder TOML overriding the packaged default."
     )
     seed: int = Field(default=20250903, description="Seed for every random choice.")
+    roles_file: Path | None = Field(
+        default=None,
+        description="Roles TOML naming the ladder roles of the command line's --by users "
+        "(the API takes them from its users table instead).",
+    )
+    env: str = Field(
+        default="production",
+        description="Deployment: 'development' lets the API start without a secret key.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="Secret signing the API's session cookies and CSRF tokens; required "
+        "(32+ characters) unless env is 'development'.",
+    )
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""
