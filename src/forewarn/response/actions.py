@@ -13,11 +13,12 @@ the transaction that makes it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from forewarn.errors import Conflict, Forbidden, ForewarnError, NotFound
@@ -131,27 +132,24 @@ def listing(
     return list(session.scalars(query))
 
 
+_PUBLIC = (
+    "id", "alert_id", "action", "title", "basis", "owner", "state", "deadline", "created_at",
+    "chain", "generation", "escalated_from", "triggered_by", "outcome", "reason", "reference",
+    "veto",
+)  # fmt: skip
+
+
+def _public(values: Mapping[str, Any]) -> dict[str, Any]:
+    record = {key: values.get(key) for key in _PUBLIC}
+    record["deadline"] = values["deadline"].isoformat()
+    record["created_at"] = ledger.utc_stamp(values["created_at"])
+    record["veto"] = bool(values.get("veto"))
+    return record
+
+
 def as_dict(row: ActionRow) -> dict[str, Any]:
     """The action as plain JSON values (the ``actions list --json`` shape)."""
-    return {
-        "id": row.id,
-        "alert_id": row.alert_id,
-        "action": row.action,
-        "title": row.title,
-        "basis": row.basis,
-        "owner": row.owner,
-        "state": row.state,
-        "deadline": row.deadline.isoformat(),
-        "created_at": ledger.utc_stamp(row.created_at),
-        "chain": row.chain,
-        "generation": row.generation,
-        "escalated_from": row.escalated_from,
-        "triggered_by": row.triggered_by,
-        "outcome": row.outcome,
-        "reason": row.reason,
-        "reference": row.reference,
-        "veto": row.veto,
-    }
+    return _public({key: getattr(row, key) for key in _PUBLIC})
 
 
 @dataclass(frozen=True)
@@ -166,31 +164,33 @@ class Opening:
     triggered_by: int | None = None
 
 
+_INSERT_ACTION = cast(Table, ActionRow.__table__).insert().returning(ActionRow.__table__.c.id)
+
+
 def open_action(
     session: Session, ladder: Ladder, step: LadderAction, opening: Opening, now: dt.datetime
-) -> ActionRow:
-    """Insert an open action for ``step`` with its deadline, and record it in the ledger."""
-    row = ActionRow(
-        alert_id=opening.alert_id,
-        chain=opening.chain,
-        generation=opening.generation,
-        action=step.id,
-        title=step.title,
-        basis=step.basis,
-        owner=step.owner,
-        state=State.OPEN.value,
-        deadline=ladder.calendar.add_working_days(opening.start, step.deadline_days),
-        outcomes=list(step.outcomes),
-        created_at=now,
-        escalated_from=opening.escalated_from,
-        triggered_by=opening.triggered_by,
-        veto=False,
-    )
-    session.add(row)
-    session.flush()
-    payload = {**as_dict(row), "effective_at": ledger.utc_stamp(now)}
-    ledger.append(session, "action.opened", f"action:{row.id}", payload, CLOCK_ACTOR)
-    return row
+) -> int:
+    """Insert an open action for ``step`` with its deadline, record it in the ledger; its id."""
+    values: dict[str, Any] = {
+        "alert_id": opening.alert_id,
+        "chain": opening.chain,
+        "generation": opening.generation,
+        "action": step.id,
+        "title": step.title,
+        "basis": step.basis,
+        "owner": step.owner,
+        "state": State.OPEN.value,
+        "deadline": ladder.calendar.add_working_days(opening.start, step.deadline_days),
+        "outcomes": list(step.outcomes),
+        "created_at": now,
+        "escalated_from": opening.escalated_from,
+        "triggered_by": opening.triggered_by,
+        "veto": False,
+    }
+    values["id"] = session.connection().execute(_INSERT_ACTION, values).scalar_one()
+    payload = {**_public(values), "effective_at": ledger.utc_stamp(now)}
+    ledger.append(session, "action.opened", f"action:{values['id']}", payload, CLOCK_ACTOR)
+    return int(values["id"])
 
 
 def _record(row: ActionRow, decision: Decision, new: State) -> None:
@@ -265,8 +265,9 @@ def escalate(session: Session, ladder: Ladder, action_id: int, now: dt.datetime)
     opening = Opening(
         row.alert_id, row.chain, row.generation + 1, now.date(), escalated_from=row.id
     )
-    new = open_action(session, ladder, ladder.get(target_id), opening, now)
+    target = ladder.get(target_id)
+    new_id = open_action(session, ladder, target, opening, now)
     row.state = State.ESCALATED.value
-    moved = {**facts, **effective, "to_action_id": new.id, "to_owner": new.owner}
+    moved = {**facts, **effective, "to_action_id": new_id, "to_owner": target.owner}
     ledger.append(session, "action.escalated", f"action:{row.id}", moved, CLOCK_ACTOR)
     return State.ESCALATED

@@ -14,6 +14,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,16 +48,14 @@ class Calendar:
     weekmask: str = "Mon Tue Wed Thu Fri"
     holidays: tuple[dt.date, ...] = ()
 
+    @cached_property
+    def _busdays(self) -> np.busdaycalendar:
+        return np.busdaycalendar(weekmask=self.weekmask, holidays=list(self.holidays))
+
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The working day ``days`` working days after ``start`` (rolled forward first)."""
-        day = np.busday_offset(
-            np.datetime64(start, "D"),
-            days,
-            roll="forward",
-            weekmask=self.weekmask,
-            holidays=[np.datetime64(h, "D") for h in self.holidays],
-        )
-        result = day.astype("datetime64[D]").astype(dt.date)
+        day = np.busday_offset(start, days, roll="forward", busdaycal=self._busdays)
+        result = day.astype(dt.date)
         assert isinstance(result, dt.date)
         return result
 

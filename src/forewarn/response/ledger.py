@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, Table, bindparam, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -165,14 +165,25 @@ def retrying(engine: Engine, work: Callable[[Session], T], attempts: int = 8) ->
 # --- appending --------------------------------------------------------------------------------
 
 
+_HEAD = cast(Table, LedgerHeadRow.__table__)
+_ENTRIES = cast(Table, LedgerRow.__table__)
+_CLAIM = (
+    _HEAD.update()
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(count=_HEAD.c.count + 1)
+    .returning(_HEAD.c.count, _HEAD.c.last_hash)
+)
+_SEAL = _HEAD.update().where(_HEAD.c.id == HEAD_ID).values(last_hash=bindparam("digest"))
+_INSERT = _ENTRIES.insert()
+
+
 def _claim_seq(session: Session) -> tuple[int, str]:
-    """Lock the head row, bump its count and return (new seq, previous hash)."""
-    claimed = session.execute(
-        update(LedgerHeadRow)
-        .where(LedgerHeadRow.id == HEAD_ID)
-        .values(count=LedgerHeadRow.count + 1)
-        .returning(LedgerHeadRow.count, LedgerHeadRow.last_hash)
-    ).one_or_none()
+    """Lock the head row, bump its count and return (new seq, previous hash).
+
+    Updating first takes the write lock (SQLite) or the row lock (PostgreSQL) before anything
+    is read, whatever kind of transaction the caller opened.
+    """
+    claimed = session.connection().execute(_CLAIM).one_or_none()
     if claimed is None:
         raise DataError("the ledger head row is missing: migrate the database (or it was tampered)")
     return int(claimed[0]), str(claimed[1])
@@ -192,35 +203,17 @@ def append(
     for name, value in (("kind", kind), ("subject", subject), ("actor", actor)):
         if not value:
             raise ValueError(f"ledger entry needs a non-empty {name}")
-    body = json.loads(canonical(dict(payload)))
+    text_body = canonical(dict(payload))
+    body = json.loads(text_body)
     seq, prev = _claim_seq(session)
-    document = {
-        "seq": seq,
-        "kind": kind,
-        "subject": subject,
-        "payload": body,
-        "actor": actor,
-        "at": utc_stamp(),
-        "prev": prev,
-    }
-    digest = entry_hash(document)
-    session.add(
-        LedgerRow(
-            seq=seq,
-            kind=kind,
-            subject=subject,
-            payload=canonical(body),
-            actor=actor,
-            recorded_at=document["at"],
-            prev_hash=prev,
-            hash=digest,
-        )
-    )
-    session.flush()
-    session.execute(
-        update(LedgerHeadRow).where(LedgerHeadRow.id == HEAD_ID).values(last_hash=digest)
-    )
-    return LedgerEntry(seq, kind, subject, body, actor, document["at"], prev, digest)
+    at = utc_stamp()
+    document = {"seq": seq, "kind": kind, "subject": subject, "payload": body, "actor": actor}
+    digest = entry_hash({**document, "at": at, "prev": prev})
+    row = {**document, "payload": text_body, "recorded_at": at, "prev_hash": prev, "hash": digest}
+    connection = session.connection()
+    connection.execute(_INSERT, row)
+    connection.execute(_SEAL, {"digest": digest})
+    return LedgerEntry(seq, kind, subject, body, actor, at, prev, digest)
 
 
 def alert_payload(alert: AlertRow) -> dict[str, Any]:
