@@ -1,0 +1,92 @@
+"""The application factory: ``create_app(settings)`` builds the whole API.
+
+Nothing is created at import time. The factory checks the secret key, loads the ladder,
+makes the engine (the database is migrated when the app starts), includes every router of
+:mod:`forewarn.api.routes`, routes every error to the one error shape, and writes each
+route's required role into the OpenAPI schema (``x-required-role``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+import forewarn
+from forewarn.api import errors
+from forewarn.api.context import ApiContext
+from forewarn.api.deps import RoleGuard
+from forewarn.api.routes import routers
+from forewarn.api.security import Cookies, Passwords, secret_key
+from forewarn.config import Settings
+from forewarn.response.ladder import load_ladder
+from forewarn.store.db import make_engine, migrate
+
+DESCRIPTION = (
+    "Atrocity-crimes early warning that forces a response. Authenticate with an API token "
+    "(`Authorization: Bearer ...`, made with `forewarn tokens create`) or a browser session "
+    'from `POST /auth/login`. Every error is `{"error": {"status", "code", "message"}}`.'
+)
+
+
+def _guards(dependant: Dependant) -> Iterator[RoleGuard]:
+    for sub in dependant.dependencies:
+        if isinstance(sub.call, RoleGuard):
+            yield sub.call
+        yield from _guards(sub)
+
+
+def _annotate(route: APIRoute) -> None:
+    """Write the route's required role and the error shape into its OpenAPI operation."""
+    roles = sorted({g.role for g in _guards(route.dependant)}, key=lambda r: r.rank)
+    extra: dict[str, Any] = dict(route.openapi_extra or {})
+    if roles:
+        extra["x-required-role"] = roles[-1].value
+    route.openapi_extra = extra
+    route.responses = {**errors.ERROR_RESPONSES, **route.responses}
+
+
+def _context(settings: Settings) -> ApiContext:
+    key = secret_key(settings)
+    return ApiContext(
+        settings=settings,
+        engine=make_engine(settings.resolved_database_url()),
+        ladder=load_ladder(settings),
+        cookies=Cookies(key),
+        passwords=Passwords(),
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The forewarn API for ``settings``; ConfigError without a usable secret key."""
+    context = _context(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate(settings.resolved_database_url())
+        yield
+        context.engine.dispose()
+
+    app = FastAPI(
+        title="forewarn",
+        version=forewarn.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.forewarn = context
+    errors.install(app)
+    for router in routers():
+        app.include_router(router)
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            _annotate(route)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for settings read from the environment (``uvicorn --factory``, workers)."""
+    return create_app(Settings())

@@ -1,0 +1,209 @@
+"""Typed dependencies: the context, a database session, the authenticated user and roles.
+
+A request is authenticated by an ``Authorization: Bearer <token>`` header (API clients) or
+by the signed session cookie set at ``POST /auth/login`` (browsers). A cookie-authenticated
+request that changes state must also carry the session's CSRF token, in the
+``X-CSRF-Token`` header or a ``csrf_token`` form field; bearer requests are exempt, since a
+browser never adds that header on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from forewarn.api.context import ApiContext, utc_now
+from forewarn.api.errors import CsrfFailed, NotAuthenticated
+from forewarn.api.security import Role, digest
+from forewarn.errors import Forbidden
+from forewarn.response.ladder import Roles
+from forewarn.store import auth
+from forewarn.store.tables import UserRow
+
+SESSION_COOKIE = "forewarn_session"
+CSRF_COOKIE = "forewarn_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
+
+
+def get_context(request: Request) -> ApiContext:
+    context = request.app.state.forewarn
+    assert isinstance(context, ApiContext)
+    return context
+
+
+ContextDep = Annotated[ApiContext, Depends(get_context)]
+
+
+def get_session(context: ContextDep) -> Iterator[Session]:
+    """A read session for one request."""
+    with Session(context.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# --- who is asking ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class User:
+    """The authenticated user of a request, and how they authenticated."""
+
+    id: int
+    name: str
+    role: Role
+    owner_roles: frozenset[str]
+    clearance: bool
+    via: str
+    credential_id: int
+
+    def roles(self) -> Roles:
+        """The ladder roles this user holds, as the action state machine checks them."""
+        return Roles("the users table", {self.name: self.owner_roles})
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role.value,
+            "owner_roles": sorted(self.owner_roles),
+            "clearance": self.clearance,
+            "authenticated_by": self.via,
+        }
+
+
+def user_of(row: UserRow, via: str, credential_id: int) -> User:
+    return User(
+        row.id,
+        row.name,
+        Role(row.role),
+        frozenset(row.owner_roles),
+        row.clearance,
+        via,
+        credential_id,
+    )
+
+
+bearer_scheme = HTTPBearer(auto_error=False, description="An API token (forewarn tokens create)")
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, description="The session cookie set by /auth/login"
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+CookieDep = Annotated[str | None, Depends(cookie_scheme)]
+
+
+def _by_token(session: Session, token: str) -> User:
+    found = auth.authenticate(session, digest(token), auth.API_TOKEN, utc_now())
+    if found is None:
+        raise NotAuthenticated("the API token is unknown, revoked, or its user is disabled")
+    return user_of(found[1], "token", found[0].id)
+
+
+async def csrf_given(request: Request) -> str | None:
+    """The CSRF token sent with a request: the header, else the form field of a form post."""
+    given = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if (
+        given is None
+        and request.method not in SAFE_METHODS
+        and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    return given
+
+
+def _by_cookie(session: Session, context: ApiContext, cookie: str) -> tuple[User, str]:
+    secret = context.cookies.unsign(cookie)
+    found = None
+    if secret is not None:
+        found = auth.authenticate(session, digest(secret), auth.SESSION, utc_now())
+    if secret is None or found is None:
+        raise NotAuthenticated("the session has expired or ended: log in again")
+    return user_of(found[1], "session", found[0].id), secret
+
+
+def current_user(
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    credentials: BearerDep,
+    cookie: CookieDep,
+    csrf: Annotated[str | None, Depends(csrf_given)],
+) -> User:
+    """The authenticated user; 401 without valid credentials, 403 without a CSRF token."""
+    if credentials is not None:
+        return _by_token(session, credentials.credentials)
+    if cookie is None:
+        raise NotAuthenticated("log in, or send an API token as 'Authorization: Bearer ...'")
+    user, secret = _by_cookie(session, context, cookie)
+    if request.method not in SAFE_METHODS and not context.cookies.csrf_ok(secret, csrf):
+        raise CsrfFailed(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+@dataclass(frozen=True)
+class RoleGuard:
+    """A dependency admitting users whose role includes ``role`` (403 otherwise).
+
+    The app factory finds these guards on every route and writes the required role into
+    the OpenAPI schema (``x-required-role``), where the tests read it.
+    """
+
+    role: Role
+
+    def __call__(self, user: CurrentUser) -> User:
+        if not user.role.includes(self.role):
+            raise Forbidden(f"this needs the {self.role} role; {user.name} is {user.role}")
+        return user
+
+
+Viewer = Annotated[User, Depends(RoleGuard(Role.VIEWER))]
+Analyst = Annotated[User, Depends(RoleGuard(Role.ANALYST))]
+Decider = Annotated[User, Depends(RoleGuard(Role.DECISION))]
+Admin = Annotated[User, Depends(RoleGuard(Role.ADMIN))]
+
+
+# --- pagination -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """``limit`` and ``offset`` query parameters and the envelope of a paged list."""
+
+    limit: int
+    offset: int
+
+    def of(
+        self, items: Sequence[T], render: Callable[[T], Any] | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """The envelope: total, limit, offset, ``extra`` and this page's items, rendered."""
+        chosen = items[self.offset : self.offset + self.limit]
+        return {
+            "total": len(items),
+            "limit": self.limit,
+            "offset": self.offset,
+            **extra,
+            "items": [render(i) for i in chosen] if render else list(chosen),
+        }
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many items.")] = 100,
+    offset: Annotated[int, Query(ge=0, description="Skip this many items first.")] = 0,
+) -> Page:
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(page_params)]

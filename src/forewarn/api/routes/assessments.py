@@ -1,0 +1,144 @@
+"""``/api/assessments``: analysts' assessments against the Framework's indicators.
+
+Evidence marked confidential is shown only to users with clearance. Writes are
+all-or-nothing and each stored assessment is recorded in the ledger with the authenticated
+user as actor (the ledger keeps counts and a SHA-256 of the record, never evidence text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path, PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from forewarn.api.deps import Analyst, ContextDep, PageDep, SessionDep, User, Viewer
+from forewarn.api.uploads import parse_bytes, parse_json, read_limited
+from forewarn.data.countries import iso3_of
+from forewarn.errors import SchemaError
+from forewarn.framework import assessments as fa
+from forewarn.framework.catalogue import Framework, load_framework
+from forewarn.response import ledger
+from forewarn.store.assessments import load_assessments, save_assessments
+
+router = APIRouter(prefix="/api/assessments", tags=["assessments"])
+
+
+class EvidenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=20000)
+    source: str = Field(max_length=2000)
+    date: str = Field(description="YYYY-MM-DD")
+    reliability: str = Field(description="Source reliability A-F")
+    credibility: int | str = Field(description="Information credibility 1-6")
+    confidential: bool = False
+
+
+class JudgementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str = Field(description="An indicator id of the Framework, e.g. 9.3")
+    judgement: str = Field(description="absent, present-weak, present-strong or unknown")
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=500)
+
+
+class AssessmentIn(BaseModel):
+    """One assessment, as an element of the JSON import format (docs/assessments.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: str
+    date: str = Field(description="YYYY-MM-DD")
+    analyst: str | None = Field(None, description="Defaults to, and must be, the signed-in user.")
+    judgements: list[JudgementIn] = Field(max_length=1000)
+
+
+def _framework(context: ContextDep) -> Framework:
+    return context.cached("framework", load_framework)
+
+
+@router.get("")
+def list_assessments(
+    user: Viewer,
+    session: SessionDep,
+    page: PageDep,
+    country: Annotated[str | None, Query(description="ISO3 code or country name.")] = None,
+) -> dict[str, Any]:
+    """Assessments, oldest first (paged); confidential evidence only with clearance."""
+    iso3 = iso3_of(country) if country else None
+    items = load_assessments(session, iso3)
+    render = partial(_render, clearance=user.clearance)
+    return page.of(items, render, confidential_shown=user.clearance)
+
+
+def _render(item: fa.Assessment, clearance: bool) -> dict[str, Any]:
+    return fa.to_records([item], include_confidential=clearance)[0]
+
+
+def _entry(item: fa.Assessment) -> dict[str, Any]:
+    full = fa.to_records([item], include_confidential=True)[0]
+    evidence = [e for j in item.judgements for e in j.evidence]
+    return {
+        "assessment_id": item.id,
+        "iso3": item.iso3,
+        "date": item.date.isoformat(),
+        "analyst": item.analyst,
+        "judgements": len(item.judgements),
+        "evidence": len(evidence),
+        "confidential_evidence": sum(e.confidential for e in evidence),
+        "sha256": hashlib.sha256(ledger.canonical(full).encode("utf-8")).hexdigest(),
+    }
+
+
+def _store(session: Session, items: Sequence[fa.Assessment], user: User) -> list[fa.Assessment]:
+    ids = save_assessments(session, items)
+    stored = [replace(a, id=i) for a, i in zip(items, ids, strict=True)]
+    for item in stored:
+        subject = f"assessment:{item.id}"
+        ledger.append(session, "assessment.recorded", subject, _entry(item), user.name)
+    return stored
+
+
+def _saved(context: ContextDep, items: Sequence[fa.Assessment], user: User) -> dict[str, Any]:
+    stored = context.write(lambda s: _store(s, items, user))
+    shown = fa.to_records(stored, include_confidential=user.clearance)
+    return {"ids": [a.id for a in stored], "items": shown}
+
+
+@router.post("", status_code=201)
+def create(body: AssessmentIn, user: Analyst, context: ContextDep) -> dict[str, Any]:
+    """Record one assessment by the signed-in analyst."""
+    record = body.model_dump(mode="json")
+    if record["analyst"] not in (None, user.name):
+        raise SchemaError(
+            f"analyst must be the signed-in user ({user.name}); "
+            "import a file to load assessments recorded by others"
+        )
+    record["analyst"] = user.name
+    parse = partial(fa.read_file, framework=_framework(context))
+    items = parse_json([record], "the request body", parse)
+    return _saved(context, items, user)
+
+
+@router.post("/import", status_code=201)
+def import_file(
+    file: Annotated[UploadFile, File(description="Assessments as .csv or .json")],
+    user: Analyst,
+    context: ContextDep,
+) -> dict[str, Any]:
+    """Import a CSV or JSON file of assessments: all of them, or none if any row is bad."""
+    name = PurePath(file.filename or "upload").name or "upload"
+    suffix = Path(name).suffix.lower()
+    if suffix not in {".csv", ".json"}:
+        raise SchemaError(f"{name}: assessment files are .csv or .json")
+    data = read_limited(file.file)
+    parse = partial(fa.read_file, framework=_framework(context))
+    items = parse_bytes(data, suffix, name, parse)
+    return _saved(context, items, user)

@@ -1,0 +1,23 @@
+"""``/api/gap``: the warning-to-response gap, per alert and in total."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from forewarn.api.context import utc_now
+from forewarn.api.deps import SessionDep, Viewer
+from forewarn.response import gap
+
+router = APIRouter(prefix="/api/gap", tags=["gap"])
+
+
+@router.get("")
+def gap_report(
+    user: Viewer,
+    session: SessionDep,
+    country: Annotated[str | None, Query(description="ISO3 code or country name.")] = None,
+) -> dict[str, Any]:
+    """How long each alert waited for a response, and what happened (as ``forewarn gap``)."""
+    return gap.report(session, utc_now(), country).as_dict()

@@ -1,0 +1,34 @@
+"""``/api/tick``: run the clock now (open actions of new alerts, escalate overdue ones)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter
+
+from forewarn.api.context import ApiContext, utc_now
+from forewarn.api.deps import ContextDep, Decider
+from forewarn.response import clock, ledger
+
+router = APIRouter(prefix="/api/tick", tags=["tick"])
+
+
+def _receipt(context: ApiContext) -> None:
+    ledger.record_receipt(context.engine, context.receipts)
+
+
+@router.post("")
+def tick(user: Decider, context: ContextDep) -> dict[str, Any]:
+    """One tick of the clock as of now; the tick itself is recorded in the ledger."""
+    now = utc_now()
+    report = clock.tick(context.engine, context.ladder, now, committed=partial(_receipt, context))
+    facts = {
+        "now": ledger.utc_stamp(now),
+        "alerts": report.alerts,
+        "opened": report.opened,
+        "overdue": report.overdue,
+        "escalated": report.escalated,
+    }
+    context.write(lambda s: ledger.append(s, "clock.tick", "clock", facts, user.name))
+    return facts

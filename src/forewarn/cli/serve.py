@@ -1,0 +1,236 @@
+"""``forewarn serve``, ``forewarn users`` and ``forewarn tokens``: the API and who may use it.
+
+There is no default account: the first admin is made here, on the command line. User and
+token changes are recorded in the ledger with the operating-system user as actor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import typer
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from forewarn.api.security import Passwords, Role, digest, new_token
+from forewarn.cli.app import app, console, err_console, settings_of, write_json
+from forewarn.config import Settings
+from forewarn.errors import ConfigError
+from forewarn.response import ledger
+from forewarn.response.ladder import load_ladder
+from forewarn.store import auth
+from forewarn.store.db import open_database
+
+users_app = typer.Typer(help="People who may use the API: add, list, disable.")
+tokens_app = typer.Typer(help="API tokens: create (shown once), list, revoke.")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+T = TypeVar("T")
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
+) -> None:
+    """Run the REST API (OpenAPI schema at /openapi.json, interactive docs at /docs)."""
+    import uvicorn
+
+    from forewarn.api.app import create_app
+
+    settings = settings_of(ctx)
+    application = create_app(settings)
+    open_database(settings).dispose()
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port)
+        return
+    if not settings.secret_key:
+        raise ConfigError("several workers need FOREWARN_SECRET_KEY to share sessions")
+    target = "forewarn.api.app:app_from_env"
+    uvicorn.run(target, factory=True, host=host, port=port, workers=workers)
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def _engine(settings: Settings) -> Iterator[Engine]:
+    engine = open_database(settings)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _write(settings: Settings, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a ledger write transaction and keep a receipt of the new head."""
+    with _engine(settings) as engine:
+        result = ledger.retrying(engine, work)
+        url = settings.resolved_database_url()
+        ledger.record_receipt(engine, ledger.receipts_path(settings.data_dir, url))
+    return result
+
+
+def _note(session: Session, kind: str, subject: str, facts: dict[str, Any]) -> None:
+    ledger.append(session, kind, subject, facts, _actor())
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def _owner_roles(settings: Settings, role: Role, owner_roles: list[str]) -> tuple[str, ...]:
+    if owner_roles and role is Role.VIEWER:
+        raise ConfigError("a viewer cannot hold ladder roles: viewers may not act on actions")
+    known = sorted({a.owner for a in load_ladder(settings).actions.values()})
+    unknown = [r for r in owner_roles if r not in known]
+    if unknown:
+        raise ConfigError(f"no ladder role {unknown[0]!r} (the ladder's: {', '.join(known)})")
+    return tuple(owner_roles)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+def _add(session: Session, new: auth.NewUser) -> None:
+    row = auth.add_user(session, new, _now())
+    facts = {"name": row.name, "role": row.role, "owner_roles": row.owner_roles}
+    _note(session, "user.added", f"user:{row.name}", facts | {"clearance": row.clearance})
+
+
+@users_app.command("add")
+def add_user(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The user name used to log in."),
+    role: Role = typer.Option(..., "--role", help="viewer, analyst, decision or admin."),
+    owner_role: list[str] = typer.Option(
+        [], "--owner-role", help="A ladder role the user holds (repeat), e.g. special_adviser."
+    ),
+    clearance: bool = typer.Option(False, "--clearance", help="May read confidential evidence."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Add a user; the password is asked for (or read with --password-stdin)."""
+    settings = settings_of(ctx)
+    owners = _owner_roles(settings, role, owner_role)
+    hashed = Passwords().hash(_password(password_stdin))
+    _write(settings, lambda s: _add(s, auth.NewUser(name, hashed, role.value, owners, clearance)))
+    held = f"; ladder roles: {', '.join(owners)}" if owners else ""
+    console.print(f"user {name} added as {role.value}{held}" + (", cleared" if clearance else ""))
+
+
+def _user_record(row: Any) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "role": row.role,
+        "owner_roles": list(row.owner_roles),
+        "clearance": row.clearance,
+        "active": row.active,
+        "created_at": ledger.utc_stamp(row.created_at),
+    }
+
+
+@users_app.command("list")
+def list_users(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+) -> None:
+    """Show every user: role, ladder roles, clearance, whether active."""
+    with _engine(settings_of(ctx)) as engine, Session(engine) as session:
+        records = [_user_record(r) for r in auth.list_users(session)]
+    if as_json:
+        write_json(records, None)
+        return
+    table = Table(title=f"forewarn users ({len(records)})")
+    for col in ("name", "role", "ladder roles", "clearance", "active"):
+        table.add_column(col)
+    for r in records:
+        flags = ("yes" if r["clearance"] else "no", "yes" if r["active"] else "DISABLED")
+        table.add_row(r["name"], r["role"], ", ".join(r["owner_roles"]) or "-", *flags)
+    console.print(table)
+
+
+@users_app.command("disable")
+def disable_user(ctx: typer.Context, name: str = typer.Argument(..., help="User name.")) -> None:
+    """Disable a user and revoke their tokens and sessions."""
+
+    def work(session: Session) -> None:
+        auth.disable_user(session, name, _now())
+        _note(session, "user.disabled", f"user:{name}", {"name": name})
+
+    _write(settings_of(ctx), work)
+    console.print(f"user {name} disabled; their tokens and sessions are revoked")
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+@tokens_app.command("create")
+def create_token(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The user the token acts as."),
+    label: str | None = typer.Option(None, "--label", help="What the token is for."),
+) -> None:
+    """Make an API token for a user and print it once (only its SHA-256 is kept)."""
+    token = new_token()
+
+    def work(session: Session) -> int:
+        user = auth.get_user(session, name)
+        row = auth.add_token(session, user, digest(token), _now(), label=label)
+        _note(session, "token.created", f"token:{row.id}", {"user": name, "label": label})
+        return row.id
+
+    token_id = _write(settings_of(ctx), work)
+    typer.echo(token)
+    err_console.print(
+        f"token {token_id} for {name}: shown once, keep it secret "
+        "(send it as 'Authorization: Bearer <token>')"
+    )
+
+
+@tokens_app.command("list")
+def list_tokens(
+    ctx: typer.Context,
+    name: str | None = typer.Argument(None, help="Only this user's tokens."),
+) -> None:
+    """Show API tokens (ids, users, labels, state), never the tokens themselves."""
+    with _engine(settings_of(ctx)) as engine, Session(engine) as session:
+        rows = auth.list_tokens(session, name)
+    table = Table(title=f"API tokens ({len(rows)})")
+    for col in ("id", "user", "label", "created", "state"):
+        table.add_column(col)
+    for row, user in rows:
+        state = "revoked" if row.revoked_at else "live"
+        table.add_row(str(row.id), user, row.label or "-", ledger.utc_stamp(row.created_at), state)
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def revoke_token(ctx: typer.Context, token_id: int = typer.Argument(..., help="Token id.")) -> None:
+    """Revoke an API token: it stops working at once."""
+
+    def work(session: Session) -> None:
+        auth.revoke_token(session, token_id, _now())
+        _note(session, "token.revoked", f"token:{token_id}", {"token_id": token_id})
+
+    _write(settings_of(ctx), work)
+    console.print(f"token {token_id} revoked")
