@@ -80,10 +80,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.forewarn = context
     errors.install(app)
     for router in routers():
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                _annotate(route)
         app.include_router(router)
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            _annotate(route)
     return app
 
 

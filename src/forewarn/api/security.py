@@ -17,6 +17,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -80,7 +81,11 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self.hasher = hasher or PasswordHasher()
-        self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+
+    @cached_property
+    def _dummy(self) -> str:
+        """A hash to check passwords of unknown users against (made on first need)."""
+        return self.hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD_LENGTH:
