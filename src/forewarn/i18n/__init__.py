@@ -1,0 +1,211 @@
+"""Languages: gettext catalogues, locale-aware formatting and a Jinja2 environment factory.
+
+forewarn speaks English (the source language of every message) and Bahasa Indonesia. The
+Indonesian catalogue is ``locale/id/LC_MESSAGES/forewarn.po`` next to this module; only the
+``.po`` is kept in the repository and it is compiled in memory the first time a language is
+asked for (:func:`translator`), so a compiled ``.mo`` can never be out of step with it. A
+message the catalogue lacks (or leaves empty or fuzzy) falls back to English.
+
+The API every interface uses (briefs, and the web dashboard)::
+
+    SUPPORTED                    # ("en", "id")
+    normalise("id-ID")           # "id"; ConfigError for a language we do not speak
+    negotiate("id,en;q=0.8")     # best supported language for an Accept-Language header
+    translator("id")             # gettext.NullTranslations (gettext, ngettext, pgettext)
+    gettext_for("id")("Risk")    # a plain gettext callable
+    jinja_environment("id", loader)  # Jinja2 + i18n extension + formatting filters
+
+Strings that are translated later (table labels, level names) are marked with :func:`N_`
+so that extraction finds them; the framework's factor names, the ladder's action titles and
+bases and the predictors' labels are extracted from their TOML files
+(:mod:`forewarn.i18n.extract`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+import math
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from babel import UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+from forewarn.errors import ConfigError
+
+__all__ = [
+    "DEFAULT",
+    "DOMAIN",
+    "N_",
+    "SUPPORTED",
+    "format_day",
+    "format_number",
+    "format_pct",
+    "format_points",
+    "format_signed",
+    "gettext_for",
+    "jinja_environment",
+    "negotiate",
+    "ngettext_for",
+    "normalise",
+    "po_path",
+    "translator",
+]
+
+SUPPORTED: tuple[str, ...] = ("en", "id")
+"""Languages forewarn speaks; English is the source language of every message."""
+DEFAULT = "en"
+DOMAIN = "forewarn"
+MISSING = "–"
+"""What a formatter prints for a missing value (NaN or None)."""
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it now (gettext_noop)."""
+    return message
+
+
+def normalise(lang: str) -> str:
+    """``"id"`` for ``"id"``, ``"ID"``, ``"id-ID"`` or ``"id_ID"``; ConfigError if unsupported."""
+    base = lang.strip().replace("-", "_").split("_")[0].lower()
+    if base not in SUPPORTED:
+        raise ConfigError(f"unsupported language {lang!r} (use one of: {', '.join(SUPPORTED)})")
+    return base
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best supported language for an HTTP ``Accept-Language`` header (default English)."""
+    wanted = []
+    for part in (accept_language or "").split(","):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        if tag and tag != "*":
+            wanted.append((weight, tag))
+    tags = [tag.replace("-", "_") for _, tag in sorted(wanted, key=lambda w: -w[0])]
+    return _first_supported(tags) or DEFAULT
+
+
+def _first_supported(tags: list[str]) -> str | None:
+    for tag in tags:
+        try:
+            return normalise(tag)
+        except ConfigError:
+            continue
+    return None
+
+
+def po_path(lang: str) -> Any:
+    """The packaged ``.po`` file of ``lang`` (a Traversable; it may not exist for English)."""
+    return resources.files("forewarn.i18n") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translator(lang: str) -> gettext.NullTranslations:
+    """The translations of ``lang``: the ``.po`` compiled in memory; English passes through."""
+    code = normalise(lang)
+    source = po_path(code)
+    if code == DEFAULT or not source.is_file():
+        return gettext.NullTranslations()
+    with source.open("rb") as handle:
+        catalog = read_po(handle, locale=code, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def gettext_for(lang: str) -> Callable[[str], str]:
+    """A ``gettext`` callable for ``lang`` (untranslated messages come back in English)."""
+    return translator(lang).gettext
+
+
+def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
+    """An ``ngettext`` callable for ``lang``."""
+    return translator(lang).ngettext
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_pct(value: float | None, lang: str, digits: int = 1) -> str:
+    """A probability as a percentage in ``lang``'s notation (``10.4%`` / ``10,4%``)."""
+    if value is None or _missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return str(format_percent(value, pattern, locale=normalise(lang)))
+
+
+def format_number(value: float | None, lang: str, digits: int = 1) -> str:
+    """A number with ``digits`` decimals in ``lang``'s notation."""
+    if value is None or _missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, pattern, locale=normalise(lang)))
+
+
+def format_signed(value: float | None, lang: str, digits: int = 2) -> str:
+    """A signed number (``+0.52``, ``−0.18``; ``±0.00`` for zero)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    rounded = round(value, digits)
+    text = format_number(abs(rounded), lang, digits)
+    return ("+" if rounded > 0 else "−" if rounded < 0 else "±") + text
+
+
+def format_points(value: float | None, lang: str) -> str:
+    """A change of probability in percentage points, signed (``+1.2``)."""
+    return format_signed(None if _missing(value) else (value or 0.0) * 100, lang, 1)
+
+
+def format_day(value: dt.date | dt.datetime | None, lang: str, width: str = "medium") -> str:
+    """A date in ``lang`` (``3 Mar 2025`` / ``Mar 3, 2025``)."""
+    if value is None:
+        return MISSING
+    day = value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return str(format_date(day, width, locale=normalise(lang)))
+    except UnknownLocaleError:  # pragma: no cover - both locales ship with Babel
+        return day.isoformat()
+
+
+# --- Jinja2 -----------------------------------------------------------------------------------
+
+
+def jinja_environment(lang: str, loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """A Jinja2 environment speaking ``lang``: i18n extension (new-style ``_()``, autoescaped,
+    ``%(name)s`` formatting), strict undefined values, and the filters ``pct``, ``number``,
+    ``points``, ``signed`` and ``day`` formatting in ``lang``. Make one per language and keep it."""
+    code = normalise(lang)
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translator(code), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["pct"] = lambda v, digits=1: format_pct(v, code, digits)
+    env.filters["number"] = lambda v, digits=1: format_number(v, code, digits)
+    env.filters["points"] = lambda v: format_points(v, code)
+    env.filters["signed"] = lambda v, digits=2: format_signed(v, code, digits)
+    env.filters["day"] = lambda v, width="medium": format_day(v, code, width)
+    env.globals["lang"] = code
+    return env

@@ -1,0 +1,111 @@
+"""Message extraction: the TOML data files' user-facing strings, and the catalogue check.
+
+``babel.cfg`` next to this module maps the package's files to Babel extractors: Python code
+(``_()``, ``N_()``), Jinja2 templates, and :func:`extract_toml` for the data files whose
+strings appear in briefs — the 14 risk-factor names (``framework/data/framework.toml``),
+the ladder's action titles and bases (``response/ladder.toml``) and the predictors' labels
+(``framework/data/drivers.toml``). The same mapping drives ``pybabel extract`` (see
+``docs/briefs.md``) and :func:`untranslated`, which a test keeps empty.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Collection, Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from forewarn.i18n import DOMAIN, po_path
+
+Found = tuple[int, str | None, str, list[str]]
+"""What a Babel extractor yields: line, function name, message, comments."""
+
+
+def _line_of(text: str, message: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if message in line:
+            return number
+    return 0
+
+
+def _toml_messages(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(message, comment) pairs of the data files' user-facing strings."""
+    for factor in doc.get("factor", []):
+        yield factor["name"], f"risk factor {factor['id']}"
+    for action_id, action in doc.get("actions", {}).items():
+        yield action["title"], f"ladder action {action_id}: title"
+        yield action["basis"], f"ladder action {action_id}: basis"
+    for predictor, entry in doc.get("predictor", {}).items():
+        yield entry["label"], f"model predictor {predictor}"
+
+
+def extract_toml(
+    fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: Any
+) -> Iterator[Found]:
+    """Babel extractor for the framework, ladder and driver TOML files."""
+    text = fileobj.read().decode("utf-8")
+    for message, comment in _toml_messages(tomllib.loads(text)):
+        yield _line_of(text, message), None, message, [comment]
+
+
+def package_dir() -> Path:
+    """The folder of the ``forewarn`` package, the root that ``babel.cfg`` paths start from."""
+    return Path(str(resources.files("forewarn")))
+
+
+def extracted() -> Catalog:
+    """Every translatable message of the package, as ``pybabel extract`` would find them."""
+    config = Path(str(resources.files("forewarn.i18n") / "babel.cfg"))
+    with config.open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle, str(config))  # type: ignore[no-untyped-call]
+    catalog = Catalog(domain=DOMAIN)
+    found = extract_from_dir(str(package_dir()), method_map, options_map, keywords=_KEYWORDS)
+    for filename, lineno, message, comments, context in found:
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+_KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "N_": None,
+}
+
+
+def catalogue(lang: str) -> Catalog:
+    """The packaged catalogue of ``lang``."""
+    with po_path(lang).open("rb") as handle:
+        return read_po(handle, locale=lang, domain=DOMAIN)
+
+
+def _key(message: Any) -> str:
+    return message if isinstance(message, str) else str(message[0])
+
+
+def untranslated(lang: str) -> list[str]:
+    """Extracted messages that ``lang``'s catalogue lacks, leaves empty or marks fuzzy."""
+    known = catalogue(lang)
+    missing = []
+    for message in extracted():
+        if not message.id:
+            continue
+        entry = known.get(message.id, message.context)
+        strings: Any = entry.string if entry is not None else ""
+        values = [strings] if isinstance(strings, str) else list(strings or [""])
+        if entry is None or entry.fuzzy or not all(values):
+            missing.append(_key(message.id))
+    return sorted(missing)
+
+
+def stale(lang: str) -> list[str]:
+    """Messages in ``lang``'s catalogue that nothing extracts any more."""
+    current = {_key(m.id) for m in extracted() if m.id}
+    return sorted(_key(m.id) for m in catalogue(lang) if m.id and _key(m.id) not in current)
