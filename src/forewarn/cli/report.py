@@ -1,0 +1,78 @@
+"""``forewarn report country|watchlist``: printable briefs in English or Bahasa Indonesia."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from sqlalchemy.orm import Session
+
+from forewarn.cli.app import app, console, settings_of
+from forewarn.i18n import normalise
+from forewarn.reports import render
+from forewarn.reports.brief import (
+    assemble_country_brief,
+    assemble_watchlist,
+    forecast_inputs,
+)
+from forewarn.store.db import open_database
+
+report_app = typer.Typer(help="Printable country briefs and watchlists (HTML or PDF).")
+app.add_typer(report_app, name="report")
+
+LANG = typer.Option("en", "--lang", help="Language of the brief: en or id (Bahasa Indonesia).")
+FORMAT = typer.Option("html", "--format", help="html (one self-contained file) or pdf.")
+OUT = typer.Option(None, "--out", help="File to write; default: a descriptive name here.")
+BASE_YEAR = typer.Option(None, "--base-year", help="Base year of the forecast; default: latest.")
+
+
+def _write(html: str, fmt: render.Format, out: Path) -> None:
+    written = render.write(html, fmt, out)
+    console.print(f"wrote {written}")
+
+
+@report_app.command("country")
+def country(
+    ctx: typer.Context,
+    iso3: str = typer.Argument(..., help="The country: ISO3 code (e.g. MMR) or name."),
+    lang: str = LANG,
+    fmt: str = FORMAT,
+    out: Path | None = OUT,
+    base_year: int | None = BASE_YEAR,
+) -> None:
+    """A country brief: risk and trend, drivers, findings, alerts, overdue actions, measures."""
+    settings = settings_of(ctx)
+    code, kind = normalise(lang), render.output_format(fmt)
+    inputs = forecast_inputs(settings, base_year)
+    engine = open_database(settings)
+    try:
+        with Session(engine) as session:
+            brief = assemble_country_brief(settings, inputs, iso3, session)
+    finally:
+        engine.dispose()
+    target = out or Path(f"forewarn-brief-{brief.iso3}-{brief.base_year}-{code}.{kind.value}")
+    _write(render.country_html(brief, code), kind, target)
+
+
+@report_app.command("watchlist")
+def watchlist(
+    ctx: typer.Context,
+    lang: str = LANG,
+    fmt: str = FORMAT,
+    out: Path | None = OUT,
+    base_year: int | None = BASE_YEAR,
+) -> None:
+    """A watchlist: the highest-risk countries, new alerts and the warning-response gap."""
+    settings = settings_of(ctx)
+    code, kind = normalise(lang), render.output_format(fmt)
+    inputs = forecast_inputs(settings, base_year)
+    engine = open_database(settings)
+    try:
+        with Session(engine) as session:
+            result = assemble_watchlist(settings, inputs, session)
+    finally:
+        engine.dispose()
+    day = dt.date.today().isoformat()
+    target = out or Path(f"forewarn-watchlist-{day}-{code}.{kind.value}")
+    _write(render.watchlist_html(result, code), kind, target)
