@@ -1,0 +1,243 @@
+"""Replay a historical case through forewarn, without hindsight.
+
+For each base year B before the case's onset, the forecast is the one an honest backtest
+makes: a model trained on the country-years whose outcomes were known by B (years <= B-2)
+predicts from year B's predictors. The forecast is taken to be issued on the first working
+day of B+1 (the year it covers, with B+2). The default warning rules turn it into alerts
+(a new alert only when the country's level changes, as in the live system), each alert opens
+the escalation ladder's actions with deadlines as calendar dates, and a veto recorded in the
+case opens the ladder's veto-conditional actions. Beside that stands the recorded history,
+and the gaps between the two are measured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from forewarn.cases.timeline import Case, Event
+from forewarn.framework.catalogue import Framework
+from forewarn.response.ladder import Ladder
+from forewarn.warning.rules import RuleSet, evaluate, strongest
+
+ForecastProvider = Callable[[int], pd.DataFrame]
+"""Base year -> the full forecast of that year (iso3, ccode, country, risk_2y, rank,
+risk_2y_prev), made with data available in that year only."""
+
+LOOKBACK = 4
+INACTION_KINDS = ("withdrawal", "cut", "veto", "statement")
+
+
+@dataclass(frozen=True)
+class YearRisk:
+    base_year: int
+    issued: dt.date
+    risk_2y: float
+    rank: int
+    countries: int
+
+
+@dataclass(frozen=True)
+class ReplayAlert:
+    issued: dt.date
+    base_year: int
+    level: str
+    rule: str
+    fired: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ReplayAction:
+    alert_level: str
+    action: str
+    title: str
+    basis: str
+    owner: str
+    opened: dt.date
+    deadline: dt.date
+    trigger: str = "alert"
+
+
+@dataclass(frozen=True)
+class Replay:
+    case: Case
+    forecasts: list[YearRisk]
+    alerts: list[ReplayAlert]
+    actions: list[ReplayAction]
+    gaps: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case.id,
+            "title": self.case.title,
+            "country": self.case.country_iso3,
+            "forecasts": [
+                _plain(asdict(f)) | {"year": f.base_year, "risk": f.risk_2y} for f in self.forecasts
+            ],
+            "alerts": [_plain(asdict(a)) for a in self.alerts],
+            "actions": [_plain(asdict(a)) for a in self.actions],
+            "events": [_event_record(e) for e in self.case.events],
+            "gaps": _plain(self.gaps),
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _event_record(e: Event) -> dict[str, Any]:
+    record: dict[str, Any] = {"date": e.date.isoformat(), "kind": e.kind, "title": e.title}
+    record["source"] = e.source
+    if e.vetoed_by:
+        record["vetoed_by"] = list(e.vetoed_by)
+    if e.vote:
+        record["vote"] = e.vote
+    if e.protective is not None:
+        record["protective"] = e.protective
+    return record
+
+
+def issue_date(base_year: int, ladder: Ladder) -> dt.date:
+    """When the forecast from ``base_year`` is taken to be issued: first working day of B+1."""
+    return ladder.calendar.add_working_days(dt.date(base_year + 1, 1, 1), 0)
+
+
+def base_years(case: Case) -> list[int]:
+    """The base years replayed: the ``LOOKBACK`` years before the onset year."""
+    return list(range(case.onset_year - LOOKBACK, case.onset_year))
+
+
+def _year_risk(case: Case, base_year: int, frame: pd.DataFrame, ladder: Ladder) -> YearRisk | None:
+    row = frame[frame["iso3"] == case.country_iso3]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    issued = issue_date(base_year, ladder)
+    return YearRisk(base_year, issued, float(r["risk_2y"]), int(r["rank"]), len(frame))
+
+
+def _alerts(
+    case: Case, provider: ForecastProvider, rules: RuleSet, framework: Framework, ladder: Ladder
+) -> tuple[list[YearRisk], list[ReplayAlert]]:
+    forecasts, alerts = [], []
+    level: str | None = None
+    for year in base_years(case):
+        frame = provider(year)
+        risk = _year_risk(case, year, frame, ladder)
+        if risk is None:
+            continue
+        forecasts.append(risk)
+        own = frame[frame["iso3"] == case.country_iso3]
+        fired = strongest(rules, evaluate(rules, own, {}, framework)).get(case.country_iso3, [])
+        if fired and fired[0].level != level:
+            level = fired[0].level
+            record = [{"rule": f.rule, "level": f.level, "values": dict(f.values)} for f in fired]
+            alerts.append(ReplayAlert(risk.issued, year, level, fired[0].rule, record))
+    return forecasts, alerts
+
+
+def _actions(alerts: Sequence[ReplayAlert], ladder: Ladder) -> list[ReplayAction]:
+    opened: set[str] = set()
+    out = []
+    for alert in alerts:
+        for step in ladder.actions_for(alert.level):
+            if step.id in opened:
+                continue
+            opened.add(step.id)
+            deadline = ladder.calendar.add_working_days(alert.issued, step.deadline_days)
+            out.append(
+                ReplayAction(alert.level, step.id, step.title, step.basis, step.owner,
+                             alert.issued, deadline)
+            )  # fmt: skip
+    return out
+
+
+def _veto_actions(case: Case, ladder: Ladder) -> list[ReplayAction]:
+    """Each recorded veto of a draft on the situation opens the ladder's veto-conditional
+    actions (a recorded veto is taken to block the Council action the ladder demands)."""
+    conditional = [a for a in ladder.actions.values() if a.opens_on_veto_of]
+    out = []
+    for veto in case.events_of_kind("veto"):
+        for step in conditional:
+            deadline = ladder.calendar.add_working_days(veto.date, step.deadline_days)
+            out.append(
+                ReplayAction("veto", step.id, step.title, step.basis, step.owner,
+                             veto.date, deadline, f"veto: {veto.title}")
+            )  # fmt: skip
+    return out
+
+
+def _first(events: Sequence[Event], test: Callable[[Event], bool]) -> Event | None:
+    return next((e for e in events if test(e)), None)
+
+
+def _days(start: dt.date | None, end: dt.date | None) -> int | None:
+    return (end - start).days if start and end else None
+
+
+def _is_protective(case: Case, e: Event) -> bool:
+    if e.protective is not None:
+        return e.protective
+    return bool(case.protective_kinds) and e.kind in case.protective_kinds
+
+
+def _gaps(
+    case: Case, alerts: Sequence[ReplayAlert], actions: Sequence[ReplayAction]
+) -> dict[str, Any]:
+    first_alert = alerts[0] if alerts else None
+    serious = next((a for a in alerts if a.level != "watch"), None)
+    violence = _first(case.events, lambda e: e.kind == "violence")
+    protective = _first(case.events, lambda e: _is_protective(case, e))
+    warning = _first(case.events, lambda e: e.kind == "warning")
+    start = serious.issued if serious else (first_alert.issued if first_alert else None)
+    return {
+        "first_alert": asdict(first_alert) if first_alert else None,
+        "first_warning_or_higher": serious.issued if serious else None,
+        "first_recorded_warning": _event_record(warning) if warning else None,
+        "first_violence": _event_record(violence) if violence else None,
+        "first_protective_decision": _event_record(protective) if protective else None,
+        "days_alert_to_violence": _days(start, violence.date if violence else None),
+        "days_alert_to_protective_decision": _days(start, protective.date if protective else None),
+        "days_recorded_warning_to_protective_decision": _days(
+            warning.date if warning else None, protective.date if protective else None
+        ),
+        "inaction": _inaction(case, actions),
+        "model_warned": first_alert is not None,
+    }
+
+
+def _inaction(case: Case, actions: Sequence[ReplayAction]) -> list[dict[str, Any]]:
+    """For each recorded veto, cut or bare statement: what the ladder required by then."""
+    out = []
+    for e in case.events:
+        if e.kind not in INACTION_KINDS and e.protective is not False:
+            continue
+        due = [a for a in actions if a.trigger == "alert" and a.deadline <= e.date]
+        out.append(
+            {
+                "event": _event_record(e),
+                "required_by_then": [
+                    {"action": a.action, "title": a.title, "owner": a.owner, "deadline": a.deadline}
+                    for a in due
+                ],
+            }
+        )
+    return out
+
+
+def replay(
+    case: Case, provider: ForecastProvider, rules: RuleSet, framework: Framework, ladder: Ladder
+) -> Replay:
+    """Replay ``case`` with forecasts from ``provider`` and the given rules and ladder."""
+    forecasts, alerts = _alerts(case, provider, rules, framework, ladder)
+    actions = _actions(alerts, ladder)
+    actions += _veto_actions(case, ladder)
+    return Replay(case, forecasts, alerts, actions, _gaps(case, alerts, actions))
