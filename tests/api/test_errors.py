@@ -27,6 +27,8 @@ def test_validation_failures_are_422_in_the_error_shape(
     )
     assert "limit" in error["message"]
     assert_error(client.get("/api/alerts/abc", headers=headers), 422, "validation_error")
+    huge = client.post(f"/api/actions/{2**70}/ack", headers=headers)
+    assert_error(huge, 422, "validation_error")
     broken = client.post(
         "/api/unsc/decide",
         headers={**headers, "content-type": "application/json"},

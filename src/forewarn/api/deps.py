@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -173,6 +173,11 @@ Viewer = Annotated[User, Depends(RoleGuard(Role.VIEWER))]
 Analyst = Annotated[User, Depends(RoleGuard(Role.ANALYST))]
 Decider = Annotated[User, Depends(RoleGuard(Role.DECISION))]
 Admin = Annotated[User, Depends(RoleGuard(Role.ADMIN))]
+
+
+MAX_ID = 2**31 - 1
+"""The largest id a row can have (a 32-bit INTEGER column on every back end)."""
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="The row's id.")]
 
 
 # --- pagination -------------------------------------------------------------------------------

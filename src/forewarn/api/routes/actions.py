@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from forewarn.api.context import utc_now
-from forewarn.api.deps import Analyst, ContextDep, PageDep, SessionDep, Viewer
+from forewarn.api.deps import Analyst, ContextDep, PageDep, RowId, SessionDep, Viewer
 from forewarn.response import actions
 from forewarn.response.actions import Decision, Verb
 
@@ -33,7 +33,7 @@ def list_actions(
 
 
 @router.get("/{action_id}")
-def get_action(action_id: int, user: Viewer, session: SessionDep) -> dict[str, Any]:
+def get_action(action_id: RowId, user: Viewer, session: SessionDep) -> dict[str, Any]:
     """One action."""
     return actions.as_dict(actions.get(session, action_id))
 
@@ -53,7 +53,7 @@ class DecisionBody(BaseModel):
 
 @router.post("/{action_id}/{verb}")
 def decide(
-    action_id: int,
+    action_id: RowId,
     verb: Verb,
     user: Analyst,
     context: ContextDep,

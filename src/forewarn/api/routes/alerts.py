@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from forewarn.api.deps import PageDep, SessionDep, Viewer
+from forewarn.api.deps import PageDep, RowId, SessionDep, Viewer
 from forewarn.data.countries import iso3_of
 from forewarn.store.alerts import alert_record, get_alert, list_alerts
 
@@ -27,6 +27,6 @@ def alerts(
 
 
 @router.get("/{alert_id}")
-def alert(alert_id: int, user: Viewer, session: SessionDep) -> dict[str, Any]:
+def alert(alert_id: RowId, user: Viewer, session: SessionDep) -> dict[str, Any]:
     """One alert."""
     return alert_record(get_alert(session, alert_id))
