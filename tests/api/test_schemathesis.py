@@ -53,7 +53,7 @@ def test_generated_requests_cause_no_server_error(
                 "--generation-database", "none",
                 "--no-color",
             ],
-            capture_output=True, text=True, timeout=MAX_TIME + 120, check=False,
+            capture_output=True, text=True, timeout=MAX_TIME + 120, check=False, cwd=tmp_path,
         )  # fmt: skip
     requests = _requests(log)
     statuses = Counter(status for _, _, status in requests)
