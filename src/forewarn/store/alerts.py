@@ -13,7 +13,7 @@ from forewarn.errors import NotFound
 from forewarn.store.tables import AlertRow
 from forewarn.warning.alerts import AlertCandidate
 
-LedgerHook = Callable[[Session, AlertRow], None]
+LedgerHook = Callable[[Session, AlertRow], object]
 
 
 def latest_alert(session: Session, iso3: str) -> AlertRow | None:
