@@ -1,0 +1,107 @@
+"""Plots people would rather look at than read: risk over time, risk-factor profiles, replays.
+
+Each function takes plain values, draws with matplotlib's Agg back end and writes a PNG or
+SVG (by the path's suffix).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from forewarn.cases.replay import Replay
+from forewarn.framework.drivers import FactorShare
+
+LEVEL_COLOURS = {"watch": "#d4a017", "warning": "#d9534f", "emergency": "#7b1fa2"}
+KIND_MARKERS = {"warning": "^", "violence": "X", "veto": "v", "decision": "o", "deployment": "s"}
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=130, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def plot_risk(history: pd.DataFrame, country: str, path: Path) -> Path:
+    """Two-year risk by base year with its band, onset years marked.
+
+    ``history`` has columns year, risk_2y, and optionally low, high, onset (bool).
+    """
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.plot(history["year"], history["risk_2y"] * 100, color="#1f4e79", lw=2, label="2-year risk")
+    if {"low", "high"} <= set(history.columns):
+        band = history.dropna(subset=["low", "high"])
+        ax.fill_between(band["year"], band["low"] * 100, band["high"] * 100, color="#1f4e79",
+                        alpha=0.18, label="uncertainty band")  # fmt: skip
+    if "onset" in history.columns:
+        for year in history.loc[history["onset"].astype(bool), "year"]:
+            ax.axvline(year, color="#c0392b", ls="--", lw=1)
+        ax.plot([], [], color="#c0392b", ls="--", label="onset of mass killing")
+    ax.set(title=f"{country}: risk of a new state-led mass killing (next 2 years)",
+           xlabel="base year", ylabel="probability (%)")  # fmt: skip
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    return _save(fig, path)
+
+
+def plot_factors(
+    profile: Sequence[FactorShare], names: dict[str, str], country: str, path: Path
+) -> Path:
+    """The risk-factor profile: each factor's share of the risk-raising contributions."""
+    rows = [r for r in profile if r.raising > 0][::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(rows), 3) + 1.2))
+    labels = [f"{r.factor} {names.get(r.factor, '')}"[:60] for r in rows]
+    ax.barh(labels, [r.raising * 100 for r in rows], color="#1f4e79")
+    for y, r in enumerate(rows):
+        ax.text(r.raising * 100 + 0.5, y, f"{r.raising:.0%}", va="center", fontsize=8)
+    ax.set(title=f"{country}: what raises the risk, by Framework risk factor",
+           xlabel="share of risk-raising model contributions (%)")  # fmt: skip
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_replay(replay: Replay, path: Path) -> Path:
+    """Side-by-side timeline: forewarn's forecasts, alerts and deadlines above; history below."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6), sharex=True,
+                                      gridspec_kw={"height_ratios": [1, 1.3]})  # fmt: skip
+    _replay_top(top, replay)
+    _replay_bottom(bottom, replay)
+    fig.suptitle(f"{replay.case.title}: forewarn replayed without hindsight", fontsize=11)
+    fig.autofmt_xdate()
+    return _save(fig, path)
+
+
+def _replay_top(ax: Axes, replay: Replay) -> None:
+    dates = [f.issued for f in replay.forecasts]
+    ax.plot(dates, [f.risk_2y * 100 for f in replay.forecasts], "o-", color="#1f4e79",
+            label="2-year risk at issue (%)")  # fmt: skip
+    for a in replay.alerts:
+        ax.axvline(a.issued, color=LEVEL_COLOURS.get(a.level, "grey"), lw=2)
+        ax.text(a.issued, ax.get_ylim()[1] * 0.9, f" {a.level}", fontsize=8,
+                color=LEVEL_COLOURS.get(a.level, "grey"))  # fmt: skip
+    deadlines = [a.deadline for a in replay.actions if a.trigger == "alert"]
+    ax.plot(deadlines, [0] * len(deadlines), "|", ms=14, color="#555",
+            label="ladder deadlines")  # fmt: skip
+    ax.set_ylabel("forewarn")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+
+
+def _replay_bottom(ax: Axes, replay: Replay) -> None:
+    kinds = sorted({e.kind for e in replay.case.events})
+    for e in replay.case.events:
+        y = kinds.index(e.kind)
+        ax.plot(e.date, y, KIND_MARKERS.get(e.kind, "D"), color="#333", ms=7)
+    ax.set_yticks(range(len(kinds)), kinds)
+    ax.set_ylabel("recorded history")
+    ax.grid(alpha=0.3)
