@@ -6,6 +6,7 @@ SVG (by the path's suffix).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
@@ -82,15 +84,20 @@ def plot_replay(replay: Replay, path: Path) -> Path:
     return _save(fig, path)
 
 
+def _x(day: dt.date) -> float:
+    return float(mdates.date2num(day))
+
+
 def _replay_top(ax: Axes, replay: Replay) -> None:
-    dates = [f.issued for f in replay.forecasts]
+    ax.xaxis_date()
+    dates = [_x(f.issued) for f in replay.forecasts]
     ax.plot(dates, [f.risk_2y * 100 for f in replay.forecasts], "o-", color="#1f4e79",
             label="2-year risk at issue (%)")  # fmt: skip
     for a in replay.alerts:
-        ax.axvline(a.issued, color=LEVEL_COLOURS.get(a.level, "grey"), lw=2)
-        ax.text(a.issued, ax.get_ylim()[1] * 0.9, f" {a.level}", fontsize=8,
+        ax.axvline(_x(a.issued), color=LEVEL_COLOURS.get(a.level, "grey"), lw=2)
+        ax.text(_x(a.issued), ax.get_ylim()[1] * 0.9, f" {a.level}", fontsize=8,
                 color=LEVEL_COLOURS.get(a.level, "grey"))  # fmt: skip
-    deadlines = [a.deadline for a in replay.actions if a.trigger == "alert"]
+    deadlines = [_x(a.deadline) for a in replay.actions if a.trigger == "alert"]
     ax.plot(deadlines, [0] * len(deadlines), "|", ms=14, color="#555",
             label="ladder deadlines")  # fmt: skip
     ax.set_ylabel("forewarn")
@@ -102,7 +109,7 @@ def _replay_bottom(ax: Axes, replay: Replay) -> None:
     kinds = sorted({e.kind for e in replay.case.events})
     for e in replay.case.events:
         y = kinds.index(e.kind)
-        ax.plot(e.date, y, KIND_MARKERS.get(e.kind, "D"), color="#333", ms=7)
+        ax.plot(_x(e.date), y, KIND_MARKERS.get(e.kind, "D"), color="#333", ms=7)
     ax.set_yticks(range(len(kinds)), kinds)
     ax.set_ylabel("recorded history")
     ax.grid(alpha=0.3)
