@@ -85,7 +85,7 @@ def plot_replay(replay: Replay, path: Path) -> Path:
 
 
 def _x(day: dt.date) -> float:
-    return float(mdates.date2num(day))
+    return float(mdates.date2num(day))  # type: ignore[no-untyped-call]
 
 
 def _replay_top(ax: Axes, replay: Replay) -> None:
