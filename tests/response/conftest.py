@@ -31,6 +31,10 @@ MONDAY = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 """Monday 3 March 2025, 09:00 UTC: the day the scripted alerts are raised."""
 
 
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+"""For tests of pure rules that touch the database only to set the scene."""
+
+
 @pytest.fixture
 def engine(db_settings: Settings) -> Iterator[Engine]:
     """The migrated test database (SQLite file or fresh PostgreSQL database)."""

@@ -22,7 +22,7 @@ from forewarn.response.actions import (
 from forewarn.response.ladder import Ladder, Roles
 from forewarn.store.tables import ActionRow, LedgerRow
 
-from .conftest import MONDAY, AlertMaker, count_rows
+from .conftest import MONDAY, SQLITE_ONLY, AlertMaker, count_rows
 
 LATER = MONDAY + dt.timedelta(hours=5)
 
@@ -89,6 +89,7 @@ def test_refusal_without_reason_is_rejected_and_leaves_no_trace(
     assert (entry.kind, entry.actor, entry.payload["reason"]) == ("action.refused", "dawit", why)
 
 
+@SQLITE_ONLY
 def test_a_user_without_the_owner_role_is_forbidden(
     engine: Engine, ladder: Ladder, roles: Roles, raise_alert: AlertMaker
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_user_without_the_owner_role_is_forbidden(
     assert _decide(engine, ladder, roles, ids["desk_review"], d).state == "done"
 
 
+@SQLITE_ONLY
 def test_acting_on_a_closed_action_is_a_conflict(
     engine: Engine, ladder: Ladder, roles: Roles, raise_alert: AlertMaker
 ) -> None:
@@ -118,6 +120,7 @@ def test_acting_on_a_closed_action_is_a_conflict(
             _decide(engine, ladder, roles, review, d)
 
 
+@SQLITE_ONLY
 def test_done_needs_an_allowed_outcome(
     engine: Engine, ladder: Ladder, roles: Roles, raise_alert: AlertMaker
 ) -> None:
@@ -128,6 +131,7 @@ def test_done_needs_an_allowed_outcome(
             _decide(engine, ladder, roles, ids["desk_review"], d)
 
 
+@SQLITE_ONLY
 def test_unknown_action_is_not_found(engine: Engine, ladder: Ladder, roles: Roles) -> None:
     with pytest.raises(NotFound):
         _decide(engine, ladder, roles, 999, Decision(Verb.ACK, "amara", LATER))
@@ -157,6 +161,7 @@ def test_a_veto_blocks_the_meeting_and_opens_the_ga_debate(
     assert kinds == ["action.opened"]
 
 
+@SQLITE_ONLY
 def test_a_block_without_veto_opens_nothing(
     engine: Engine, ladder: Ladder, roles: Roles, raise_alert: AlertMaker
 ) -> None:

@@ -17,7 +17,7 @@ from forewarn.response.clock import TickReport
 from forewarn.response.ladder import Ladder, Roles
 from forewarn.store.tables import ActionRow, AlertIntakeRow, LedgerRow
 
-from .conftest import MONDAY, AlertMaker, CliResult, count_rows, insert_alerts
+from .conftest import MONDAY, SQLITE_ONLY, AlertMaker, CliResult, count_rows, insert_alerts
 
 
 def _day(month: int, day: int) -> dt.datetime:
@@ -102,6 +102,7 @@ def _links(rows: dict[int, ActionRow]) -> list[tuple[int, int]]:
     return [(r.id, r.escalated_from) for r in rows.values() if r.escalated_from is not None]
 
 
+@SQLITE_ONLY
 def test_a_late_tick_escalates_every_missed_action_once_then_counts_anew(
     engine: Engine, ladder: Ladder, raise_alert: AlertMaker
 ) -> None:
@@ -151,6 +152,7 @@ def test_alerts_recorded_by_the_warning_stage_are_not_recorded_twice(
     assert actors == {f"alert:{first}": "forewarn-warn", f"alert:{first + 1}": "forewarn-clock"}
 
 
+@SQLITE_ONLY
 def test_an_alert_level_missing_from_the_ladder_is_a_config_error(
     engine: Engine, ladder: Ladder, raise_alert: AlertMaker
 ) -> None:

@@ -15,7 +15,7 @@ from forewarn.response.actions import Decision, Verb, decide
 from forewarn.response.ladder import Ladder, Roles
 from forewarn.store.tables import ActionRow
 
-from .conftest import MONDAY, CliResult, insert_alerts
+from .conftest import MONDAY, SQLITE_ONLY, CliResult, insert_alerts
 
 
 def _at(day: int, hour: int = 9) -> dt.datetime:
@@ -78,6 +78,7 @@ def test_gap_of_a_scripted_scenario(engine: Engine, ladder: Ladder, roles: Roles
     assert t.still_open == 11
 
 
+@SQLITE_ONLY
 def test_gap_command_filters_by_country_and_writes_json(
     engine: Engine,
     ladder: Ladder,

@@ -14,6 +14,8 @@ from forewarn.config import Settings
 from forewarn.errors import ConfigError
 from forewarn.response.ladder import Calendar, Ladder, load_ladder, load_roles
 
+from .conftest import SQLITE_ONLY, CliResult
+
 DEFAULT = resources.files("forewarn.response").joinpath("ladder.toml").read_text("utf-8")
 
 
@@ -162,13 +164,14 @@ def test_missing_ladder_file(tmp_path: Path, settings: Settings) -> None:
         load_ladder(settings.model_copy(update={"ladder_file": path}))
 
 
-def test_invalid_ladder_makes_the_cli_exit_2(tmp_path: Path, cli: Callable[..., object]) -> None:
+@SQLITE_ONLY
+def test_invalid_ladder_makes_the_cli_exit_2(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(DEFAULT.replace("deadline_days = 20", "deadline_days = -1"), "utf-8")
     result = cli("tick", FOREWARN_LADDER_FILE=str(path))
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert str(path) in result.stderr  # type: ignore[attr-defined]
-    assert "actions.framework_assessment.deadline_days" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert str(path) in result.stderr
+    assert "actions.framework_assessment.deadline_days" in result.stderr
 
 
 def test_roles_file_override_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,11 +22,12 @@ from forewarn.response.actions import Decision, Verb, decide
 from forewarn.response.ladder import Ladder, Roles
 from forewarn.store.tables import LedgerRow
 
-from .conftest import MONDAY, REPO, AlertMaker, CliResult, raw_sql
+from .conftest import MONDAY, REPO, SQLITE_ONLY, AlertMaker, CliResult, raw_sql
 
 Cli = Callable[..., CliResult]
 
 
+@SQLITE_ONLY
 def test_entries_hash_as_documented(engine: Engine) -> None:
     with ledger.write_transaction(engine) as session:
         first = ledger.append(session, "note", "case:1", {"b": [1, 2.5], "a": "Ñ ü"}, "amara")
@@ -55,6 +56,7 @@ def test_a_rolled_back_append_leaves_no_entry(engine: Engine) -> None:
         assert ledger.append(session, "note", "case:1", {}, "amara").seq == 1
 
 
+@SQLITE_ONLY
 def test_payloads_must_be_plain_json(engine: Engine) -> None:
     with pytest.raises(ValueError), ledger.write_transaction(engine) as session:
         ledger.append(session, "note", "case:1", {"x": float("nan")}, "amara")
@@ -132,6 +134,7 @@ def test_changed_field_is_detected(cli: Cli, history: int, database_url: str) ->
     _verify_fails(cli, 5, "does not match its hash")
 
 
+@SQLITE_ONLY
 def test_changed_payload_is_detected(cli: Cli, history: int, database_url: str) -> None:
     raw_sql(
         database_url, "UPDATE ledger SET payload = replace(payload, 'open', 'done') WHERE seq = 3"
@@ -139,6 +142,7 @@ def test_changed_payload_is_detected(cli: Cli, history: int, database_url: str) 
     _verify_fails(cli, 3, "does not match its hash")
 
 
+@SQLITE_ONLY
 def test_deleted_middle_entry_is_detected(cli: Cli, history: int, database_url: str) -> None:
     raw_sql(database_url, "DELETE FROM ledger WHERE seq = 7")
     _verify_fails(cli, 7, "entry 7 is missing")
@@ -162,6 +166,7 @@ def test_truncation_with_a_matching_head_is_caught_by_the_receipts(
     _verify_fails(cli, keep + 1, "a receipt of")
 
 
+@SQLITE_ONLY
 def test_swapped_entries_are_detected(cli: Cli, history: int, database_url: str) -> None:
     raw_sql(
         database_url,
@@ -180,6 +185,7 @@ def test_forged_entry_appended_with_recomputed_hash_is_detected(
     _verify_fails(cli, history + 1, "lies beyond the head")
 
 
+@SQLITE_ONLY
 def test_forged_entry_replacing_one_in_the_middle_is_detected(
     cli: Cli, history: int, database_url: str, engine: Engine
 ) -> None:
@@ -202,6 +208,7 @@ def test_rewritten_history_with_a_matching_head_is_caught_by_the_receipts(
     _verify_fails(cli, history, "differs from the receipt")
 
 
+@SQLITE_ONLY
 def test_a_replaced_database_is_detected(cli: Cli, history: int, database_url: str) -> None:
     raw_sql(
         database_url,

@@ -168,9 +168,9 @@ class _Bar:
             self.progress.update(self.task, visible=False)  # type: ignore[arg-type]
         self.task = self.progress.add_task(label, total=total)
 
-    def advance(self) -> None:
+    def advance(self, done: int) -> None:
         if self.task is not None:
-            self.progress.advance(self.task)  # type: ignore[arg-type]
+            self.progress.advance(self.task, done)  # type: ignore[arg-type]
 
 
 @app.command("tick")

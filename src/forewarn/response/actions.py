@@ -13,7 +13,7 @@ the transaction that makes it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
@@ -154,24 +154,25 @@ def as_dict(row: ActionRow) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Opening:
-    """Where a new action comes from: its alert, chain, generation and the day it starts."""
+    """Where a new action comes from: its alert, chain and generation, the day its deadline
+    counts from, and the moment it opens."""
 
     alert_id: int
     chain: str
     generation: int
     start: dt.date
+    at: dt.datetime
     escalated_from: int | None = None
     triggered_by: int | None = None
 
 
-_INSERT_ACTION = cast(Table, ActionRow.__table__).insert().returning(ActionRow.__table__.c.id)
+Plan = tuple[LadderAction, Opening]
+_ACTIONS = cast(Table, ActionRow.__table__)
+_INSERT_ACTIONS = _ACTIONS.insert().returning(_ACTIONS.c.id, sort_by_parameter_order=True)
 
 
-def open_action(
-    session: Session, ladder: Ladder, step: LadderAction, opening: Opening, now: dt.datetime
-) -> int:
-    """Insert an open action for ``step`` with its deadline, record it in the ledger; its id."""
-    values: dict[str, Any] = {
+def _values(ladder: Ladder, step: LadderAction, opening: Opening) -> dict[str, Any]:
+    return {
         "alert_id": opening.alert_id,
         "chain": opening.chain,
         "generation": opening.generation,
@@ -182,15 +183,38 @@ def open_action(
         "state": State.OPEN.value,
         "deadline": ladder.calendar.add_working_days(opening.start, step.deadline_days),
         "outcomes": list(step.outcomes),
-        "created_at": now,
+        "created_at": opening.at,
         "escalated_from": opening.escalated_from,
         "triggered_by": opening.triggered_by,
         "veto": False,
     }
-    values["id"] = session.connection().execute(_INSERT_ACTION, values).scalar_one()
-    payload = {**_public(values), "effective_at": ledger.utc_stamp(now)}
-    ledger.append(session, "action.opened", f"action:{values['id']}", payload, CLOCK_ACTOR)
-    return int(values["id"])
+
+
+def _opened(action_id: int, row: Mapping[str, Any]) -> ledger.Record:
+    payload = {
+        **_public({**row, "id": action_id}),
+        "effective_at": ledger.utc_stamp(row["created_at"]),
+    }
+    return ledger.Record("action.opened", f"action:{action_id}", payload, CLOCK_ACTOR)
+
+
+def insert_actions(
+    session: Session, ladder: Ladder, plans: Sequence[Plan]
+) -> tuple[list[int], list[ledger.Record]]:
+    """Insert open actions (one statement) with their deadlines; their ids and the ledger
+    records of their opening (in plan order), for the caller to append in its transaction."""
+    if not plans:
+        return [], []
+    rows = [_values(ladder, step, opening) for step, opening in plans]
+    ids = list(session.connection().execute(_INSERT_ACTIONS, rows).scalars())
+    return ids, [_opened(i, row) for i, row in zip(ids, rows, strict=True)]
+
+
+def open_action(session: Session, ladder: Ladder, step: LadderAction, opening: Opening) -> int:
+    """Insert an open action for ``step`` and record it in the ledger; its id."""
+    (action_id,), records = insert_actions(session, ladder, [(step, opening)])
+    ledger.append_many(session, records)
+    return action_id
 
 
 def _record(row: ActionRow, decision: Decision, new: State) -> None:
@@ -236,38 +260,63 @@ def decide(
     ledger.append(session, _KINDS[decision.verb], f"action:{row.id}", payload, decision.by)
     if decision.veto:
         for step in ladder.opened_by_veto_of(row.action):
-            opening = Opening(
-                row.alert_id, f"{step.id}:{row.id}", 0, decision.at.date(), None, row.id
-            )
-            open_action(session, ladder, step, opening, decision.at)
+            chain, day = f"{step.id}:{row.id}", decision.at.date()
+            opening = Opening(row.alert_id, chain, 0, day, decision.at, triggered_by=row.id)
+            open_action(session, ladder, step, opening)
     return row
 
 
-def escalate(session: Session, ladder: Ladder, action_id: int, now: dt.datetime) -> State | None:
-    """Mark action ``action_id`` overdue and open its escalation; its new state, or None.
+def _lock_due(session: Session, action_ids: Sequence[int], today: dt.date) -> list[ActionRow]:
+    """Lock the given actions that are still due; rows another clock holds are skipped."""
+    query = (
+        select(ActionRow)
+        .where(ActionRow.id.in_(action_ids))
+        .order_by(ActionRow.id)
+        .with_for_update(skip_locked=True)
+    )
+    return [row for row in session.scalars(query) if is_overdue(row, today)]
 
-    The new state is ``escalated`` when the ladder names a next step, ``overdue`` when it does
-    not, and None when the action was not due (closed meanwhile, or handled by another clock).
-    The row is locked and re-read, so a second clock arriving later finds it already handled.
-    """
-    row = get(session, action_id, lock=True)
-    if not is_overdue(row, now.date()):
-        return None
+
+def _overdue(row: ActionRow, now: dt.datetime) -> ledger.Record:
     row.state, row.overdue_at = State.OVERDUE.value, now
     facts = {"action_id": row.id, "alert_id": row.alert_id, "deadline": row.deadline.isoformat()}
-    effective = {"effective_at": ledger.utc_stamp(now)}
-    ledger.append(
-        session, "action.overdue", f"action:{row.id}", {**facts, **effective}, CLOCK_ACTOR
-    )
-    target_id = ladder.get(row.action).escalates_to
-    if target_id is None:
-        return State.OVERDUE
-    opening = Opening(
-        row.alert_id, row.chain, row.generation + 1, now.date(), escalated_from=row.id
-    )
-    target = ladder.get(target_id)
-    new_id = open_action(session, ladder, target, opening, now)
-    row.state = State.ESCALATED.value
-    moved = {**facts, **effective, "to_action_id": new_id, "to_owner": target.owner}
-    ledger.append(session, "action.escalated", f"action:{row.id}", moved, CLOCK_ACTOR)
-    return State.ESCALATED
+    facts["effective_at"] = ledger.utc_stamp(now)
+    return ledger.Record("action.overdue", f"action:{row.id}", facts, CLOCK_ACTOR)
+
+
+def escalate(
+    session: Session, ladder: Ladder, action_ids: Sequence[int], now: dt.datetime
+) -> tuple[int, int]:
+    """Mark the given actions overdue if they still are due, and open their escalations.
+
+    Returns (overdue, escalated). An action whose ladder step names no next step stays
+    overdue. Rows are locked and re-read, so a second clock finds them handled or skips
+    them while the first holds them.
+    """
+    due = _lock_due(session, action_ids, now.date())
+    plans: list[Plan] = []
+    for row in due:
+        target = ladder.get(row.action).escalates_to
+        if target is not None:
+            opening = Opening(
+                row.alert_id, row.chain, row.generation + 1, now.date(), now, escalated_from=row.id
+            )
+            plans.append((ladder.get(target), opening))
+    new_ids, opened = insert_actions(session, ladder, plans)
+    moved = {
+        plan[1].escalated_from: (i, plan[0], rec)
+        for i, plan, rec in zip(new_ids, plans, opened, strict=True)
+    }
+    records: list[ledger.Record] = []
+    for row in due:
+        records.append(_overdue(row, now))
+        if row.id in moved:
+            new_id, target_step, record = moved[row.id]
+            row.state = State.ESCALATED.value
+            to = {**records[-1].payload, "to_action_id": new_id, "to_owner": target_step.owner}
+            records += [
+                record,
+                ledger.Record("action.escalated", f"action:{row.id}", to, CLOCK_ACTOR),
+            ]
+    ledger.append_many(session, records)
+    return len(due), len(plans)

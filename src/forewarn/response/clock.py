@@ -19,21 +19,27 @@ wait for the tick); an escalated action's deadline counts from the day of the es
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine, exists, insert, select
 from sqlalchemy.orm import Session
 
 from forewarn.response import actions, ledger
-from forewarn.response.actions import CLOCK_ACTOR, LIVE, Opening, State
+from forewarn.response.actions import CLOCK_ACTOR, LIVE, Opening, Plan, State
 from forewarn.response.ladder import Ladder, LadderAction
-from forewarn.store.tables import ActionRow, AlertIntakeRow, AlertRow
+from forewarn.store.tables import ActionRow, AlertIntakeRow, AlertRow, LedgerRow
 
 MAX_SUPERSEDED = 100
 """How far back a chain of superseded alerts is followed."""
+ALERT_BATCH = 50
+"""Alerts taken in per transaction."""
+ACTION_BATCH = 100
+"""Overdue actions escalated per transaction."""
+RECEIPT_EVERY = 20
+"""Transactions between two receipts of the ledger head during a tick."""
 
 
 class Progress(Protocol):
@@ -41,14 +47,14 @@ class Progress(Protocol):
 
     def start(self, label: str, total: int) -> None: ...
 
-    def advance(self) -> None: ...
+    def advance(self, done: int) -> None: ...
 
 
 class _Silent:
     def start(self, label: str, total: int) -> None:
         pass
 
-    def advance(self) -> None:
+    def advance(self, done: int) -> None:
         pass
 
 
@@ -129,22 +135,64 @@ def steps_for(session: Session, ladder: Ladder, alert: AlertRow) -> list[LadderA
     return [step for step in ladder.actions_for(alert.level) if step.id not in pending]
 
 
-def take_in(session: Session, ladder: Ladder, alert_id: int, now: dt.datetime) -> int | None:
-    """Open the actions of alert ``alert_id``; None if another clock already did."""
-    alert = session.get(AlertRow, alert_id, with_for_update=True)
-    if alert is None or session.get(AlertIntakeRow, alert_id) is not None:
-        return None
-    subject = f"alert:{alert.id}"
-    if not ledger.has_entry(session, "alert.raised", subject):
-        ledger.record_alert(session, alert, CLOCK_ACTOR)
+def _lock_pending(session: Session, alert_ids: Sequence[int]) -> list[AlertRow]:
+    """Lock the given alerts and keep those not yet taken in; rows another clock holds are
+    skipped (it will take them in)."""
+    query = (
+        select(AlertRow)
+        .where(AlertRow.id.in_(alert_ids))
+        .order_by(AlertRow.id)
+        .with_for_update(skip_locked=True, key_share=True)
+    )
+    alerts = list(session.scalars(query))
+    ids = [a.id for a in alerts]
+    taken = set(
+        session.scalars(select(AlertIntakeRow.alert_id).where(AlertIntakeRow.alert_id.in_(ids)))
+    )
+    return [a for a in alerts if a.id not in taken]
+
+
+def _unrecorded(session: Session, alerts: Sequence[AlertRow]) -> set[int]:
+    """The alerts among ``alerts`` with no "alert.raised" ledger entry yet."""
+    subjects = {f"alert:{a.id}": a.id for a in alerts}
+    query = select(LedgerRow.subject).where(
+        LedgerRow.kind == "alert.raised", LedgerRow.subject.in_(list(subjects))
+    )
+    return set(subjects.values()) - {subjects[s] for s in session.scalars(query)}
+
+
+def _plans(session: Session, ladder: Ladder, alert: AlertRow, now: dt.datetime) -> list[Plan]:
     raised = as_utc(alert.created_at)
-    opened_at = max(as_utc(now), raised)
+    opening_at = max(as_utc(now), raised)
     steps = steps_for(session, ladder, alert)
-    for step in steps:
-        opening = Opening(alert.id, step.id, 0, raised.date())
-        actions.open_action(session, ladder, step, opening, opened_at)
-    session.add(AlertIntakeRow(alert_id=alert.id, opened_at=now, actions_opened=len(steps)))
-    return len(steps)
+    return [(s, Opening(alert.id, s.id, 0, raised.date(), opening_at)) for s in steps]
+
+
+def take_in(
+    session: Session, ladder: Ladder, alert_ids: Sequence[int], now: dt.datetime
+) -> tuple[int, int]:
+    """Open the actions of those of ``alert_ids`` not taken in yet: (alerts, actions) opened.
+
+    Alerts that have no "alert.raised" entry yet (inserted without the ledger) get one first.
+    """
+    alerts = _lock_pending(session, alert_ids)
+    if not alerts:
+        return 0, 0
+    unrecorded = _unrecorded(session, alerts)
+    plans = {alert.id: _plans(session, ladder, alert, now) for alert in alerts}
+    _, opened = actions.insert_actions(session, ladder, [p for ps in plans.values() for p in ps])
+    records: list[ledger.Record] = []
+    for alert in alerts:
+        if alert.id in unrecorded:
+            records.append(ledger.alert_record(alert, CLOCK_ACTOR))
+        records += opened[: len(plans[alert.id])]
+        opened = opened[len(plans[alert.id]) :]
+    ledger.append_many(session, records)
+    intake = [
+        {"alert_id": a.id, "opened_at": now, "actions_opened": len(plans[a.id])} for a in alerts
+    ]
+    session.connection().execute(insert(AlertIntakeRow), intake)
+    return len(alerts), sum(len(ps) for ps in plans.values())
 
 
 # --- the tick ---------------------------------------------------------------------------------
@@ -157,30 +205,43 @@ def tick(
     progress: Progress | None = None,
     committed: Callable[[], None] | None = None,
 ) -> TickReport:
-    """Take in new alerts, then escalate overdue actions; ``committed`` runs every 100 commits."""
+    """Take in new alerts, then escalate overdue actions, a batch per transaction.
+
+    ``committed`` is called after every ``RECEIPT_EVERY`` transactions that changed something,
+    and at the end (the CLI writes a ledger receipt there).
+    """
     bar = progress or _Silent()
     counter = _Commits(committed)
     with Session(engine) as session:
         alert_ids = pending_alerts(session, now)
-    alerts, opened = _take_in_all(engine, ladder, now, alert_ids, bar, counter)
+    bar.start("opening actions for new alerts", len(alert_ids))
+
+    def intake(session: Session, ids: Sequence[int]) -> tuple[int, int]:
+        return take_in(session, ladder, ids, now)
+
+    alerts, opened = _in_batches(engine, intake, alert_ids, ALERT_BATCH, bar, counter)
     with Session(engine) as session:
         action_ids = due_actions(session, now)
-    overdue, escalated = _escalate_all(engine, ladder, now, action_ids, bar, counter)
+    bar.start("escalating overdue actions", len(action_ids))
+
+    def escalation(session: Session, ids: Sequence[int]) -> tuple[int, int]:
+        return actions.escalate(session, ladder, ids, now)
+
+    overdue, escalated = _in_batches(engine, escalation, action_ids, ACTION_BATCH, bar, counter)
     counter.flush()
     return TickReport(alerts, opened, overdue, escalated)
 
 
 @dataclass
 class _Commits:
-    """Counts commits and calls ``hook`` every ``every`` of them and at the end."""
+    """Counts commits that changed something and calls ``hook`` every so many and at the end."""
 
     hook: Callable[[], None] | None
-    every: int = 100
     pending: int = 0
 
     def add(self) -> None:
         self.pending += 1
-        if self.pending >= self.every:
+        if self.pending >= RECEIPT_EVERY:
             self.flush()
 
     def flush(self) -> None:
@@ -189,41 +250,27 @@ class _Commits:
         self.pending = 0
 
 
-def _take_in_all(
+class Batch(Protocol):
+    """Work on a batch of ids in one transaction; returns two counts."""
+
+    def __call__(self, session: Session, ids: Sequence[int]) -> tuple[int, int]: ...
+
+
+def _in_batches(
     engine: Engine,
-    ladder: Ladder,
-    now: dt.datetime,
-    alert_ids: list[int],
+    work: Batch,
+    ids: Sequence[int],
+    size: int,
     bar: Progress,
     counter: _Commits,
 ) -> tuple[int, int]:
-    bar.start("opening actions for new alerts", len(alert_ids))
-    alerts = opened = 0
-    for alert_id in alert_ids:
-        count = ledger.retrying(engine, partial(take_in, ladder=ladder, alert_id=alert_id, now=now))
-        if count is not None:
-            alerts, opened = alerts + 1, opened + count
+    """Run ``work(session, batch)`` on ``ids`` a batch per transaction; sum its two counts."""
+    first = second = 0
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
+        a, b = ledger.retrying(engine, partial(work, ids=batch))
+        if a or b:
+            first, second = first + a, second + b
             counter.add()
-        bar.advance()
-    return alerts, opened
-
-
-def _escalate_all(
-    engine: Engine,
-    ladder: Ladder,
-    now: dt.datetime,
-    action_ids: list[int],
-    bar: Progress,
-    counter: _Commits,
-) -> tuple[int, int]:
-    bar.start("escalating overdue actions", len(action_ids))
-    overdue = escalated = 0
-    for action_id in action_ids:
-        work = partial(actions.escalate, ladder=ladder, action_id=action_id, now=now)
-        state = ledger.retrying(engine, work)
-        if state is not None:
-            overdue += 1
-            escalated += state is State.ESCALATED
-            counter.add()
-        bar.advance()
-    return overdue, escalated
+        bar.advance(len(batch))
+    return first, second

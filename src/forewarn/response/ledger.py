@@ -17,7 +17,7 @@ import json
 import os
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,23 +170,74 @@ _ENTRIES = cast(Table, LedgerRow.__table__)
 _CLAIM = (
     _HEAD.update()
     .where(_HEAD.c.id == HEAD_ID)
-    .values(count=_HEAD.c.count + 1)
+    .values(count=_HEAD.c.count + bindparam("n"))
     .returning(_HEAD.c.count, _HEAD.c.last_hash)
 )
 _SEAL = _HEAD.update().where(_HEAD.c.id == HEAD_ID).values(last_hash=bindparam("digest"))
 _INSERT = _ENTRIES.insert()
 
 
-def _claim_seq(session: Session) -> tuple[int, str]:
-    """Lock the head row, bump its count and return (new seq, previous hash).
+@dataclass(frozen=True)
+class Record:
+    """What to append: ``kind`` of event, its ``subject``, the facts, and who did it."""
+
+    kind: str
+    subject: str
+    payload: Mapping[str, Any]
+    actor: str
+
+
+def _claim(session: Session, n: int) -> tuple[int, str]:
+    """Lock the head row, add ``n`` to its count; return (first new seq, previous hash).
 
     Updating first takes the write lock (SQLite) or the row lock (PostgreSQL) before anything
     is read, whatever kind of transaction the caller opened.
     """
-    claimed = session.connection().execute(_CLAIM).one_or_none()
+    claimed = session.connection().execute(_CLAIM, {"n": n}).one_or_none()
     if claimed is None:
         raise DataError("the ledger head row is missing: migrate the database (or it was tampered)")
-    return int(claimed[0]), str(claimed[1])
+    return int(claimed[0]) - n + 1, str(claimed[1])
+
+
+def _chain(records: Sequence[Record], first: int, prev: str) -> list[LedgerEntry]:
+    entries = []
+    for seq, record in enumerate(records, first):
+        body = json.loads(canonical(dict(record.payload)))
+        document = {"seq": seq, "kind": record.kind, "subject": record.subject, "payload": body}
+        document.update(actor=record.actor, at=utc_stamp(), prev=prev)
+        prev = entry_hash(document)
+        entries.append(LedgerEntry(**document, hash=prev))
+    return entries
+
+
+def _row(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "subject": entry.subject,
+        "payload": canonical(entry.payload),
+        "actor": entry.actor,
+        "recorded_at": entry.at,
+        "prev_hash": entry.prev,
+        "hash": entry.hash,
+    }
+
+
+def append_many(session: Session, records: Sequence[Record]) -> list[LedgerEntry]:
+    """Append ``records`` in order inside the caller's transaction (three statements in all)."""
+    if not records:
+        return []
+    for record in records:  # refuse bad records before touching the head
+        for name in ("kind", "subject", "actor"):
+            if not getattr(record, name):
+                raise ValueError(f"ledger entry needs a non-empty {name}")
+        canonical(dict(record.payload))
+    first, prev = _claim(session, len(records))
+    entries = _chain(records, first, prev)
+    connection = session.connection()
+    connection.execute(_INSERT, [_row(e) for e in entries])
+    connection.execute(_SEAL, {"digest": entries[-1].hash})
+    return entries
 
 
 def append(
@@ -200,20 +251,7 @@ def append(
     concurrent writers append one after the other; if the transaction rolls back, the entry
     and the head update vanish together.
     """
-    for name, value in (("kind", kind), ("subject", subject), ("actor", actor)):
-        if not value:
-            raise ValueError(f"ledger entry needs a non-empty {name}")
-    text_body = canonical(dict(payload))
-    body = json.loads(text_body)
-    seq, prev = _claim_seq(session)
-    at = utc_stamp()
-    document = {"seq": seq, "kind": kind, "subject": subject, "payload": body, "actor": actor}
-    digest = entry_hash({**document, "at": at, "prev": prev})
-    row = {**document, "payload": text_body, "recorded_at": at, "prev_hash": prev, "hash": digest}
-    connection = session.connection()
-    connection.execute(_INSERT, row)
-    connection.execute(_SEAL, {"digest": digest})
-    return LedgerEntry(seq, kind, subject, body, actor, at, prev, digest)
+    return append_many(session, [Record(kind, subject, payload, actor)])[0]
 
 
 def alert_payload(alert: AlertRow) -> dict[str, Any]:
@@ -236,12 +274,17 @@ def alert_payload(alert: AlertRow) -> dict[str, Any]:
 WARN_ACTOR = "forewarn-warn"
 
 
+def alert_record(alert: AlertRow, actor: str = WARN_ACTOR) -> Record:
+    """The "alert.raised" record of ``alert`` (which must have its id)."""
+    return Record("alert.raised", f"alert:{alert.id}", alert_payload(alert), actor)
+
+
 def record_alert(session: Session, alert: AlertRow, actor: str = WARN_ACTOR) -> LedgerEntry:
     """Append "alert.raised" for ``alert`` (flushed, so it has an id) in the caller's transaction.
 
     Fits :func:`forewarn.store.alerts.record_alerts`' ``on_new`` hook as it is.
     """
-    return append(session, "alert.raised", f"alert:{alert.id}", alert_payload(alert), actor)
+    return append_many(session, [alert_record(alert, actor)])[0]
 
 
 def has_entry(session: Session, kind: str, subject: str) -> bool:
