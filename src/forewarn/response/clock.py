@@ -1,13 +1,15 @@
 """The clock: open the actions of new alerts, and escalate the actions whose deadline passed.
 
 A tick works as of the end of the day of ``now``: alerts raised on or before that day are
-taken in, and actions whose deadline (a working day) is before that day are overdue. Each
-alert and each overdue action is handled in its own short transaction, so a tick that is
+taken in, and actions whose deadline (a working day) is before that day are overdue. Alerts
+and overdue actions are handled in batches, one short transaction each, so a tick that is
 killed half-way leaves a consistent database and the next tick finishes the work. Two clocks
 running at once cannot open the same action twice: the alert intake row, the unique
-``(alert_id, chain, generation)`` and ``escalated_from`` forbid it; row locks (PostgreSQL) and
-``BEGIN IMMEDIATE`` (SQLite) make the loser re-read and skip, and a loser that still collides
-retries. The same ``now`` twice changes nothing.
+``(alert_id, chain, generation)`` and ``escalated_from`` forbid it. On SQLite every batch
+starts with ``BEGIN IMMEDIATE``, so the clocks take turns; on PostgreSQL a batch locks its rows
+(``FOR UPDATE SKIP LOCKED``) and leaves those another clock holds to that clock. Either way
+each batch re-reads what it locked and skips what is already done, and a batch that still
+collides is retried. The same ``now`` twice changes nothing.
 
 An alert that supersedes another (``previous_id``) does not open a ladder action that is
 still pending (open, acknowledged or overdue) for an alert it supersedes; a step up from
