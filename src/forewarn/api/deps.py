@@ -1,5 +1,8 @@
 """Typed dependencies: the context, a database session, the authenticated user and roles.
 
+Dependencies that do no blocking work are ``async`` so that a request crosses into the
+thread pool only for the user lookup and the route itself.
+
 A request is authenticated by an ``Authorization: Bearer <token>`` header (API clients) or
 by the signed session cookie set at ``POST /auth/login`` (browsers). A cookie-authenticated
 request that changes state must also carry the session's CSRF token, in the
@@ -9,7 +12,7 @@ browser never adds that header on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -33,7 +36,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
 
 
-def get_context(request: Request) -> ApiContext:
+async def get_context(request: Request) -> ApiContext:
     context = request.app.state.forewarn
     assert isinstance(context, ApiContext)
     return context
@@ -42,8 +45,8 @@ def get_context(request: Request) -> ApiContext:
 ContextDep = Annotated[ApiContext, Depends(get_context)]
 
 
-def get_session(context: ContextDep) -> Iterator[Session]:
-    """A read session for one request."""
+async def get_session(context: ContextDep) -> AsyncIterator[Session]:
+    """A read session for one request (it connects lazily, in the route's thread)."""
     with Session(context.engine) as session:
         yield session
 
@@ -163,7 +166,7 @@ class RoleGuard:
 
     role: Role
 
-    def __call__(self, user: CurrentUser) -> User:
+    async def __call__(self, user: CurrentUser) -> User:
         if not user.role.includes(self.role):
             raise Forbidden(f"this needs the {self.role} role; {user.name} is {user.role}")
         return user
@@ -204,7 +207,7 @@ class Page:
         }
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many items.")] = 100,
     offset: Annotated[int, Query(ge=0, description="Skip this many items first.")] = 0,
 ) -> Page:
