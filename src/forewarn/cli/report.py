@@ -10,13 +10,10 @@ from sqlalchemy.orm import Session
 
 from forewarn.cli.app import app, console, settings_of
 from forewarn.i18n import normalise
-from forewarn.reports import render
-from forewarn.reports.brief import (
-    assemble_country_brief,
-    assemble_watchlist,
-    forecast_inputs,
-)
 from forewarn.store.db import open_database
+
+# forewarn.reports (matplotlib, pandas) is imported inside the commands, so that every other
+# command starts without paying for it.
 
 report_app = typer.Typer(help="Printable country briefs and watchlists (HTML or PDF).")
 app.add_typer(report_app, name="report")
@@ -25,11 +22,6 @@ LANG = typer.Option("en", "--lang", help="Language of the brief: en or id (Bahas
 FORMAT = typer.Option("html", "--format", help="html (one self-contained file) or pdf.")
 OUT = typer.Option(None, "--out", help="File to write; default: a descriptive name here.")
 BASE_YEAR = typer.Option(None, "--base-year", help="Base year of the forecast; default: latest.")
-
-
-def _write(html: str, fmt: render.Format, out: Path) -> None:
-    written = render.write(html, fmt, out)
-    console.print(f"wrote {written}")
 
 
 @report_app.command("country")
@@ -42,6 +34,9 @@ def country(
     base_year: int | None = BASE_YEAR,
 ) -> None:
     """A country brief: risk and trend, drivers, findings, alerts, overdue actions, measures."""
+    from forewarn.reports import render
+    from forewarn.reports.brief import assemble_country_brief, forecast_inputs
+
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
     inputs = forecast_inputs(settings, base_year)
@@ -52,7 +47,7 @@ def country(
     finally:
         engine.dispose()
     target = out or Path(f"forewarn-brief-{brief.iso3}-{brief.base_year}-{code}.{kind.value}")
-    _write(render.country_html(brief, code), kind, target)
+    console.print(render.write(render.country_html(brief, code), kind, target))
 
 
 @report_app.command("watchlist")
@@ -64,6 +59,9 @@ def watchlist(
     base_year: int | None = BASE_YEAR,
 ) -> None:
     """A watchlist: the highest-risk countries, new alerts and the warning-response gap."""
+    from forewarn.reports import render
+    from forewarn.reports.brief import assemble_watchlist, forecast_inputs
+
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
     inputs = forecast_inputs(settings, base_year)
@@ -75,4 +73,4 @@ def watchlist(
         engine.dispose()
     day = dt.date.today().isoformat()
     target = out or Path(f"forewarn-watchlist-{day}-{code}.{kind.value}")
-    _write(render.watchlist_html(result, code), kind, target)
+    console.print(render.write(render.watchlist_html(result, code), kind, target))

@@ -110,10 +110,16 @@ def po_path(lang: str) -> Any:
     return resources.files("forewarn.i18n") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@cache
 def translator(lang: str) -> gettext.NullTranslations:
-    """The translations of ``lang``: the ``.po`` compiled in memory; English passes through."""
-    code = normalise(lang)
+    """The translations of ``lang``: the ``.po`` compiled in memory; English passes through.
+
+    Compiled once per language and kept; messages the catalogue lacks come back in English.
+    """
+    return _compiled(normalise(lang))
+
+
+@cache
+def _compiled(code: str) -> gettext.NullTranslations:
     source = po_path(code)
     if code == DEFAULT or not source.is_file():
         return gettext.NullTranslations()

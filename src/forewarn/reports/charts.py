@@ -8,6 +8,7 @@ name so that several charts can share one HTML page.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,8 +45,19 @@ def _svg(figure: Figure, name: str) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context({**_RC, "svg.hashsalt": f"forewarn-{name}"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    return _prefixed(buffer.getvalue(), name)
+
+
+def _prefixed(svg: str, name: str) -> str:
+    """The ``<svg>`` element alone, its ids and references prefixed with ``name``.
+
+    matplotlib numbers its groups (``figure_1``, ``axes_1``) from 1 in every figure, so two
+    charts inlined in one page would otherwise share ids.
+    """
+    body = svg[svg.index("<svg") :]
+    body = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', body)
+    body = body.replace("url(#", f"url(#{name}-")
+    return re.sub(r'href="#([^"]+)"', rf'href="#{name}-\1"', body)
 
 
 def _figure(height: float) -> Figure:
@@ -88,7 +100,7 @@ def _trend_axes(ax: Axes, points: Sequence[TrendPoint], _: Gettext, pct: Percent
     ax.set_xlabel(_("Base year of the forecast"))
     ax.set_ylabel(_("Two-year risk"))
     ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
-    ax.legend(loc="upper left", frameon=False, fontsize=7.5)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=7.5)
 
 
 def profile_svg(rows: Sequence[ProfileRow], _: Gettext, pct: Percent) -> str:

@@ -10,7 +10,9 @@ Used while forewarn's own forecasting stage is not available. What it gives:
   coefficients (on the predictors' own scale: they reproduce the published risks' logits up
   to a constant).
 * History: the two published two-year forecasts (base years 2023 and 2024) and the panel's
-  onsets (``mk_onset``) of every year.
+  onsets (``mk_onset``) of every year. Only the panel's identifiers and onsets are read (the
+  file is hash-checked by the registry; validating all 39 predictors is the forecasting
+  stage's work).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pandas as pd
 
 from forewarn.config import Settings
 from forewarn.data import registry
-from forewarn.data.panel import load_panel
+from forewarn.data.countries import countries_of
 from forewarn.reports.brief import ForecastInputs, Pairs
 
 PUBLISHED_BASE_YEAR = 2024
@@ -87,8 +89,10 @@ def _history(published: pd.DataFrame, panel: pd.DataFrame, iso3: pd.Series) -> p
 
 def published_inputs(settings: Settings) -> ForecastInputs:
     """The published EWP forecast, its drivers and history, ready for a brief."""
-    panel = load_panel(settings)
-    countries = panel.countries
+    panel = pd.read_csv(
+        registry.fetch("ewp-panel", settings), usecols=["ccode", "ewp_name", "year", "mk_onset"]
+    )
+    countries = countries_of(panel)
     iso3 = pd.Series({code: c.iso3 for code, c in countries.items()})
     names = pd.Series({code: c.name for code, c in countries.items()})
     published = pd.read_csv(registry.fetch("ewp-forecasts", settings))
@@ -99,6 +103,6 @@ def published_inputs(settings: Settings) -> ForecastInputs:
         base_year=PUBLISHED_BASE_YEAR,
         forecast=_forecast(published),
         drivers=_drivers(published, _coefficients(settings)),
-        history=_history(published, panel.frame, iso3),
+        history=_history(published, panel, iso3),
         source=SOURCE,
     )

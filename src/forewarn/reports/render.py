@@ -8,6 +8,7 @@ WeasyPrint is given a URL fetcher that refuses every fetch, so rendering never r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -93,21 +94,30 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ForewarnError(f"a brief may not fetch anything ({url})")
 
 
-def pdf_bytes(html: str) -> bytes:
+@dataclass(frozen=True)
+class Pdf:
+    """A rendered PDF and its number of pages."""
+
+    data: bytes
+    pages: int
+
+
+def pdf_of(html: str) -> Pdf:
     """The PDF of a self-contained HTML page."""
     import weasyprint  # imported here: loading pango takes a moment, and HTML needs none of it
 
-    document = weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url=None)
-    result = document.write_pdf()
-    assert isinstance(result, bytes)
-    return result
+    document = weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url=None).render()
+    data = document.write_pdf()
+    assert isinstance(data, bytes)
+    return Pdf(data, len(document.pages))
 
 
-def write(html: str, fmt: Format, out: Path) -> Path:
-    """Write ``html`` to ``out`` as HTML or PDF; the path written."""
+def write(html: str, fmt: Format, out: Path) -> str:
+    """Write ``html`` to ``out`` as HTML or PDF; a one-line account of what was written."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt is Format.PDF:
-        out.write_bytes(pdf_bytes(html))
-    else:
-        out.write_text(html, encoding="utf-8")
-    return out
+        pdf = pdf_of(html)
+        out.write_bytes(pdf.data)
+        return f"wrote {out} (PDF, {pdf.pages} page{'s' if pdf.pages != 1 else ''})"
+    out.write_text(html, encoding="utf-8")
+    return f"wrote {out} (HTML)"
