@@ -130,3 +130,8 @@ def test_disabling_a_user_ends_their_access(cli: Cli, client: TestClient) -> Non
     (user,) = json.loads(cli("users", "list", "--json").out)
     assert user["active"] is False
     assert cli("tokens", "create", "ada").code == 2
+
+
+def test_serve_refuses_to_start_without_a_secret_key(cli: Cli) -> None:
+    result = cli("serve", "--port", "1")
+    assert result.code == 2 and "FOREWARN_SECRET_KEY" in result.err

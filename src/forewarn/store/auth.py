@@ -7,7 +7,6 @@ SHA-256 of a token (see :mod:`forewarn.api.security`), so the database never see
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
@@ -200,8 +199,3 @@ def clear_failures(session: Session, username: str, address: str) -> None:
             LoginFailureRow.username == username, LoginFailureRow.address == address
         )
     )
-
-
-def owner_roles_of(rows: Sequence[UserRow]) -> dict[str, frozenset[str]]:
-    """Each user's ladder owner roles, as the action state machine's ``Roles`` wants them."""
-    return {row.name: frozenset(row.owner_roles) for row in rows}

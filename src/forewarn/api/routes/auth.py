@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from forewarn.api.context import ApiContext, utc_now
 from forewarn.api.deps import CSRF_COOKIE, SESSION_COOKIE, ContextDep, User, Viewer, user_of
-from forewarn.api.errors import NotAuthenticated, TooManyAttempts
+from forewarn.api.errors import ErrorBody, NotAuthenticated, TooManyAttempts
 from forewarn.api.security import SESSION_SECONDS, digest, new_token
 from forewarn.store import auth
 from forewarn.store.db import transaction
@@ -79,7 +79,10 @@ def _set_cookies(response: Response, request: Request, cookie: str, csrf: str) -
     response.set_cookie(CSRF_COOKIE, csrf, SESSION_SECONDS, samesite="strict", secure=secure)
 
 
-@router.post("/login")
+@router.post(
+    "/login",
+    responses={429: {"model": ErrorBody, "description": "Too many failed log-ins"}},
+)
 def login(
     request: Request,
     response: Response,
