@@ -101,3 +101,13 @@ def test_jinja_environment_for_the_dashboard() -> None:
     assert jinja_environment("en", loader).get_template("page.html").render() == (
         "Watchlist 8.1% Base year 2024"
     )
+
+
+def test_country_names_follow_the_language() -> None:
+    from forewarn.i18n import country_name
+
+    assert country_name("NOR", "id", "Norway") == "Norwegia"
+    assert country_name("MMR", "id", "Myanmar") == "Myanmar"
+    assert country_name("COD", "id", "DR Congo") == "Republik Demokratik Kongo"
+    assert country_name("RVN", "id", "South Vietnam") == "South Vietnam"  # no CLDR name
+    assert country_name("NOR", "en", "Norway (data)") == "Norway (data)"

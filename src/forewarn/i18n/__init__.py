@@ -33,7 +33,8 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-from babel import UnknownLocaleError
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -46,6 +47,7 @@ __all__ = [
     "DOMAIN",
     "N_",
     "SUPPORTED",
+    "country_name",
     "format_day",
     "format_number",
     "format_pct",
@@ -190,13 +192,32 @@ def format_day(value: dt.date | dt.datetime | None, lang: str, width: str = "med
         return day.isoformat()
 
 
+_NAME_OVERRIDES: dict[str, dict[str, str]] = {
+    "id": {"MM": "Myanmar", "CD": "Republik Demokratik Kongo", "CG": "Republik Kongo"},
+}
+"""Where CLDR's name is not the one an Indonesian reader expects (``Myanmar (Burma)``,
+``Kongo - Kinshasa``)."""
+
+
+def country_name(iso3: str, lang: str, default: str) -> str:
+    """A country's name in ``lang``: ``default`` (the data's own name) in English, the CLDR
+    name otherwise (``Norwegia`` for NOR in Indonesian); ``default`` when CLDR has none."""
+    code = normalise(lang)
+    if code == DEFAULT:
+        return default
+    alpha2 = (get_global("territory_aliases").get(iso3.upper()) or [None])[0]
+    names = {**Locale.parse(code).territories, **_NAME_OVERRIDES.get(code, {})}
+    return str(names[alpha2]) if alpha2 in names else default
+
+
 # --- Jinja2 -----------------------------------------------------------------------------------
 
 
 def jinja_environment(lang: str, loader: jinja2.BaseLoader) -> jinja2.Environment:
     """A Jinja2 environment speaking ``lang``: i18n extension (new-style ``_()``, autoescaped,
     ``%(name)s`` formatting), strict undefined values, and the filters ``pct``, ``number``,
-    ``points``, ``signed`` and ``day`` formatting in ``lang``. Make one per language and keep it."""
+    ``points``, ``signed``, ``day`` and ``country`` (``iso3|country(name)``), all speaking
+    ``lang``. Make one per language and keep it."""
     code = normalise(lang)
     env = jinja2.Environment(
         loader=loader,
@@ -213,5 +234,6 @@ def jinja_environment(lang: str, loader: jinja2.BaseLoader) -> jinja2.Environmen
     env.filters["points"] = lambda v: format_points(v, code)
     env.filters["signed"] = lambda v, digits=2: format_signed(v, code, digits)
     env.filters["day"] = lambda v, width="medium": format_day(v, code, width)
+    env.filters["country"] = lambda iso3, default: country_name(iso3, code, default)
     env.globals["lang"] = code
     return env

@@ -121,8 +121,10 @@ def profile_svg(rows: Sequence[ProfileRow], _: Gettext, pct: Percent) -> str:
         return _svg(figure, "profile")
 
 
-def ranking_svg(rows: Sequence[RankRow], _: Gettext, pct: Percent, top: int = 15) -> str:
-    """The ``top`` highest two-year risks as bars, with their bands where known."""
+def ranking_svg(
+    rows: Sequence[RankRow], _: Gettext, pct: Percent, name: Callable[[RankRow], str], top: int = 15
+) -> str:
+    """The ``top`` highest two-year risks as bars (labelled ``name(row)``), with their bands."""
     shown = list(rows[:top])
     with matplotlib.rc_context(_RC):
         figure = _figure(0.45 + 0.2 * max(len(shown), 1))
@@ -132,7 +134,7 @@ def ranking_svg(rows: Sequence[RankRow], _: Gettext, pct: Percent, top: int = 15
         for y, row in zip(positions, shown, strict=True):
             if finite(row.low) and finite(row.high):
                 ax.plot([row.low or 0.0, row.high or 0.0], [y, y], color=INK, linewidth=1)
-        ax.set_yticks(positions, [f"{r.rank}. {r.country}" for r in shown])
+        ax.set_yticks(positions, [f"{r.rank}. {name(r)}" for r in shown])
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: pct(v)))
         ax.set_xlabel(_("Two-year risk"))
         ax.grid(axis="x", color="#e4e7eb", linewidth=0.6)

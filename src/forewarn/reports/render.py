@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from forewarn.errors import ConfigError, ForewarnError
-from forewarn.i18n import format_pct, gettext_for, jinja_environment, normalise
+from forewarn.i18n import country_name, format_pct, gettext_for, jinja_environment, normalise
 from forewarn.reports import charts, labels
 from forewarn.reports.brief import CountryBrief, Watchlist
 
@@ -86,7 +86,9 @@ def country_html(brief: CountryBrief, lang: str) -> str:
 def watchlist_html(watchlist: Watchlist, lang: str) -> str:
     """The watchlist as one self-contained HTML page."""
     _, pct = _chart_context(lang)
-    chart = charts.ranking_svg(watchlist.rows, _, pct) if watchlist.rows else ""
+    code = normalise(lang)
+    name = lambda row: country_name(row.iso3, code, row.country)  # noqa: E731
+    chart = charts.ranking_svg(watchlist.rows, _, pct, name) if watchlist.rows else ""
     return _render("watchlist.html", lang, {"watchlist": watchlist, "ranking_chart": chart})
 
 
