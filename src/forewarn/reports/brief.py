@@ -598,7 +598,11 @@ def assemble_watchlist(
     now: dt.datetime | None = None,
     top: int = WATCHLIST_TOP,
 ) -> Watchlist:
-    """The watchlist as of ``now``: ranking, new alerts and the warning–response gap."""
+    """The watchlist as of ``now``: ranking, new alerts and the warning–response gap.
+
+    ``settings`` is not used yet; it keeps the signature alike to
+    :func:`assemble_country_brief`'s, so that every caller makes both briefs the same way.
+    """
     moment = _now(now)
     report = gap.report(session, moment)
     lines = _alert_lines(session, report, None)
