@@ -1,0 +1,132 @@
+"""``/api/forecasts``: every country's current forecast, from the forecasting stage.
+
+The forecast comes from :func:`forewarn.outlook.current_forecast` and a country's risk
+history from :func:`forewarn.outlook.risk_history`; both are computed once per app and
+argument set and then shared (the dashboard reads them through :func:`forecast_frame` and
+:func:`history_frame` as well). Missing numbers (an unknown change, no uncertainty band)
+are ``null`` in JSON.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Query
+
+from forewarn.api.context import ApiContext
+from forewarn.api.deps import ContextDep, Viewer
+from forewarn.errors import ForewarnError
+
+router = APIRouter(prefix="/api/forecasts", tags=["forecasts"])
+
+BaseYear = Annotated[
+    int | None, Query(ge=1945, le=2100, description="Base year of the forecast; default: latest.")
+]
+Model = Annotated[
+    str | None, Query(max_length=100, description="Model name; default: the stage's default.")
+]
+
+
+class ForecastUnavailable(ForewarnError):
+    """The forecasting stage is not installed, so there is no forecast to show."""
+
+    http_status = 503
+
+
+def _outlook() -> ModuleType:
+    try:
+        return importlib.import_module("forewarn.outlook")
+    except ModuleNotFoundError as missing:
+        if missing.name != "forewarn.outlook":
+            raise
+        raise ForecastUnavailable(
+            "no forecast yet: the forecasting stage (forewarn.outlook) is not installed"
+        ) from None
+
+
+def forecast_frame(
+    context: ApiContext, base_year: int | None = None, model: str | None = None
+) -> pd.DataFrame:
+    """The forecast of every country (one row each), computed once per app and arguments."""
+
+    def load() -> pd.DataFrame:
+        frame = _outlook().current_forecast(context.settings, base_year=base_year, model=model)
+        assert isinstance(frame, pd.DataFrame)
+        return frame
+
+    return context.cached(f"outlook.forecast:{base_year}:{model}", load)
+
+
+def history_frame(context: ApiContext, iso3: str, model: str | None = None) -> pd.DataFrame:
+    """One country's risk history (year, risk_2y, low, high, onset), computed once."""
+
+    def load() -> pd.DataFrame:
+        frame = _outlook().risk_history(context.settings, iso3, model=model)
+        assert isinstance(frame, pd.DataFrame)
+        return frame
+
+    return context.cached(f"outlook.history:{iso3}:{model}", load)
+
+
+def base_year_of(frame: pd.DataFrame, asked: int | None) -> int | None:
+    """The base year of a forecast frame: as the stage records it, else as asked."""
+    found = frame.attrs.get("base_year", asked)
+    return None if found is None else int(found)
+
+
+def plain(value: Any) -> Any:
+    """``value`` as a JSON value: NumPy scalars unwrapped, NaN and NA as None, lists kept."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return plain(value.tolist())
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as JSON objects."""
+    return [plain(row) for row in frame.to_dict("records")]
+
+
+def ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """The forecast ordered by rank (1 = highest two-year risk), then ISO3 code."""
+    return frame.sort_values(["rank", "iso3"], kind="stable")
+
+
+DETAILS = ("drivers", "profile")
+
+
+@router.get("")
+def forecasts(
+    user: Viewer,
+    context: ContextDep,
+    base_year: BaseYear = None,
+    model: Model = None,
+    details: Annotated[
+        bool, Query(description="Include each country's drivers and risk-factor profile.")
+    ] = False,
+) -> dict[str, Any]:
+    """Every country's forecast, highest two-year risk first: probabilities of an onset
+    within one and two years, rank, change since last year and uncertainty band (and, with
+    ``details``, the drivers and risk-factor profile that ``/api/countries/{iso3}`` gives)."""
+    source = forecast_frame(context, base_year, model)
+    frame = ranked(source)
+    if not details:
+        frame = frame.drop(columns=[c for c in DETAILS if c in frame.columns])
+    return {
+        "base_year": base_year_of(source, base_year),
+        "model": model,
+        "total": len(frame),
+        "items": records(frame),
+    }
