@@ -25,6 +25,7 @@ from forewarn.api.security import Cookies, Passwords, secret_key
 from forewarn.config import Settings
 from forewarn.response.ladder import load_ladder
 from forewarn.store.db import make_engine, migrate
+from forewarn.web import install as install_dashboard
 
 DESCRIPTION = (
     "Atrocity-crimes early warning that forces a response. Authenticate with an API token "
@@ -84,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
             if isinstance(route, APIRoute):
                 _annotate(route)
         app.include_router(router)
+    install_dashboard(app)
     return app
 
 
