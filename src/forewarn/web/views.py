@@ -170,6 +170,7 @@ class AssessmentView:
 
     record: dict[str, Any]
     withheld: int
+    day: dt.date
 
 
 def assessments_of(session: Session, iso3: str, clearance: bool) -> list[AssessmentView]:
@@ -179,7 +180,7 @@ def assessments_of(session: Session, iso3: str, clearance: bool) -> list[Assessm
     for item in reversed(items):
         secret = sum(e.confidential for j in item.judgements for e in j.evidence)
         record = fa.to_records([item], include_confidential=clearance)[0]
-        out.append(AssessmentView(record, 0 if clearance else secret))
+        out.append(AssessmentView(record, 0 if clearance else secret, item.date))
     return out
 
 
