@@ -1,0 +1,80 @@
+"""A stand-in for the forecasting stage (``forewarn.outlook``) made from published numbers.
+
+The dashboard reads its forecast only through ``forewarn.outlook.current_forecast`` and
+``forewarn.outlook.risk_history``. The web tests install this stand-in in their place so
+that they test the dashboard, not the model: the Early Warning Project's published 2025
+assessment (base year 2024, 168 countries, with its drivers), read from the data mirror
+by :mod:`forewarn.reports.published`, and a risk history derived from it with a band and
+onsets that the tests can look for.
+"""
+
+from __future__ import annotations
+
+import types
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from forewarn.config import Settings
+from forewarn.framework.drivers import label_of, profile
+
+HISTORY_YEARS = range(2005, 2025)
+ONSETS = {"MMR": (2016, 2021), "SDN": (2023,)}
+"""Years the stand-in history marks as onsets (the tests look for these)."""
+
+
+@cache
+def _published(mirror: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    from forewarn.reports.published import published_inputs
+
+    inputs = published_inputs(Settings(data_mirror=mirror))
+    return inputs.forecast.copy(), dict(inputs.drivers)
+
+
+def forecast_of(settings: Settings) -> pd.DataFrame:
+    """The published forecast in the schema of ``current_forecast``, with a band."""
+    frame, drivers = _published(str(settings.data_mirror))
+    frame = frame.copy()
+    frame["low"] = frame["risk_2y"] * 0.7
+    frame["high"] = frame["risk_2y"] * 1.4
+    frame["drivers"] = [
+        [{"feature": f, "label": label_of(f), "value": v} for f, v in drivers.get(iso3, [])]
+        for iso3 in frame["iso3"]
+    ]
+    frame["profile"] = [
+        [{"factor": r.factor, "raising": r.raising, "net": r.net}
+         for r in profile(dict(drivers.get(iso3, [])))]
+        for iso3 in frame["iso3"]
+    ]  # fmt: skip
+    frame.attrs["base_year"] = 2024
+    return frame
+
+
+def history_of(settings: Settings, iso3: str) -> pd.DataFrame:
+    """A smooth history ending at the published risk, with onsets for MMR and SDN."""
+    frame = forecast_of(settings)
+    risk = float(frame.loc[frame["iso3"] == iso3, "risk_2y"].iloc[0])
+    rows = []
+    for year in HISTORY_YEARS:
+        scale = 0.55 + 0.45 * (year - HISTORY_YEARS[0]) / (len(HISTORY_YEARS) - 1)
+        value = risk * scale
+        rows.append((year, value, value * 0.7, value * 1.4, year in ONSETS.get(iso3, ())))
+    return pd.DataFrame(rows, columns=["year", "risk_2y", "low", "high", "onset"])
+
+
+def module() -> types.ModuleType:
+    """A module with the two functions of ``forewarn.outlook`` the dashboard calls."""
+    stand_in = types.ModuleType("forewarn.outlook")
+
+    def current_forecast(
+        settings: Settings, base_year: int | None = None, model: str | None = None
+    ) -> pd.DataFrame:
+        return forecast_of(settings)
+
+    def risk_history(settings: Settings, iso3: str, model: str | None = None) -> pd.DataFrame:
+        return history_of(settings, iso3)
+
+    stand_in.current_forecast = current_forecast  # type: ignore[attr-defined]
+    stand_in.risk_history = risk_history  # type: ignore[attr-defined]
+    return stand_in
