@@ -23,6 +23,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# System libraries for PDF briefs, and the dashboard's browser assets from the npm registry.
+bash scripts/system-deps.sh
+bash scripts/web-assets.sh
+
 if [ -z "${FOREWARN_DATA_MIRROR:-}" ] && [ -d "$root/../shared/data" ]; then
   export FOREWARN_DATA_MIRROR="$root/../shared/data"
 fi

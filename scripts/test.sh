@@ -2,9 +2,8 @@
 # Set up, then run the whole test suite: lint, type checks and pytest (with PostgreSQL).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-if [ -x scripts/postgres.sh ]; then
-  . scripts/postgres.sh
-fi
+. scripts/postgres.sh
+. scripts/browser.sh
 echo "== ruff"
 lint_paths=(src tests)
 [ -d benchmarks ] && lint_paths+=(benchmarks)
