@@ -1,0 +1,1 @@
+"""Rolling-origin backtests, scoring rules and calibration."""

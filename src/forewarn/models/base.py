@@ -1,0 +1,112 @@
+"""What every forewarn model shares: the scikit-learn contract plus provenance and drivers.
+
+A model is a binary classifier over a design matrix (a DataFrame whose columns are features).
+Beyond ``fit`` / ``predict_proba`` it explains each prediction: ``contributions(X)`` gives
+one column per feature on the log-odds scale, and ``bias(X)`` the part no feature explains,
+so that ``bias + contributions.sum(axis=1)`` is the log-odds of ``predict_proba``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def param_hash(estimator: BaseEstimator) -> str:
+    """SHA-256 of the estimator's class and sorted parameters (stable across runs)."""
+    params = estimator.get_params(deep=False)
+    text = json.dumps(
+        {"class": type(estimator).__qualname__, "params": params},
+        sort_keys=True,
+        default=_stable_repr,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stable_repr(value: Any) -> Any:
+    if isinstance(value, BaseEstimator):
+        return {"class": type(value).__qualname__, "params": value.get_params(deep=False)}
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value)}"
+    return repr(value)
+
+
+def logit(p: FloatArray) -> FloatArray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def expit(z: FloatArray) -> FloatArray:
+    return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+
+class ForecastModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Base class: input checking, probabilities from log-odds, provenance."""
+
+    version: ClassVar[str] = "1"
+
+    @property
+    def param_hash(self) -> str:
+        return param_hash(self)
+
+    def _check_X(self, X: pd.DataFrame | FloatArray, *, fitting: bool) -> FloatArray:
+        if fitting:
+            if isinstance(X, pd.DataFrame):
+                self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+            self.n_features_in_ = int(np.shape(X)[1])
+        elif np.shape(X)[1] != self.n_features_in_:
+            raise ValueError(f"X has {np.shape(X)[1]} features, expected {self.n_features_in_}")
+        return np.asarray(X, dtype=np.float64)
+
+    def feature_names(self) -> list[str]:
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            return [f"x{i}" for i in range(self.n_features_in_)]
+        return [str(n) for n in names]
+
+    def _set_classes(self, y: npt.ArrayLike) -> FloatArray:
+        target = np.asarray(y, dtype=np.float64)
+        if not np.isin(target, (0.0, 1.0)).all():
+            raise ValueError("y must be binary (0/1)")
+        self.classes_ = np.array([0, 1])
+        return target
+
+    def decision_function(self, X: pd.DataFrame | FloatArray) -> FloatArray:
+        """Log-odds of the positive class."""
+        check_is_fitted(self)
+        return self._log_odds(self._check_X(X, fitting=False))
+
+    def predict_proba(self, X: pd.DataFrame | FloatArray) -> FloatArray:
+        p = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: pd.DataFrame | FloatArray) -> npt.NDArray[np.int_]:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def contributions(self, X: pd.DataFrame | FloatArray) -> pd.DataFrame:
+        """Per-feature contributions to the log-odds (same rows and columns as ``X``)."""
+        check_is_fitted(self)
+        values = self._contributions(self._check_X(X, fitting=False))
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        return pd.DataFrame(values, columns=self.feature_names(), index=index)
+
+    def bias(self, X: pd.DataFrame | FloatArray) -> FloatArray:
+        """The log-odds no feature explains: log-odds minus the sum of contributions."""
+        check_is_fitted(self)
+        x = self._check_X(X, fitting=False)
+        return np.asarray(self._log_odds(x) - self._contributions(x).sum(axis=1))
+
+    def _log_odds(self, x: FloatArray) -> FloatArray:
+        raise NotImplementedError
+
+    def _contributions(self, x: FloatArray) -> FloatArray:
+        raise NotImplementedError
