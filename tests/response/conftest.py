@@ -58,27 +58,27 @@ AlertMaker = Callable[..., int]
 
 def insert_alerts(engine: Engine, specs: Sequence[dict[str, Any]]) -> list[int]:
     """Insert alerts as the warning stage does (one transaction) and return their ids."""
-    ids = []
     with transaction(engine) as session:
-        for spec in specs:
-            iso3 = spec.get("iso3", "SYR")
-            seq = spec.get("seq") or _next_seq(session, iso3)
-            row = AlertRow(
-                iso3=iso3,
-                seq=seq,
-                ccode=spec.get("ccode"),
-                country=spec.get("country", iso3.title()),
-                level=spec.get("level", "warning"),
-                rule=spec.get("rule", "test-rule"),
-                base_year=spec.get("base_year", 2024),
-                created_at=spec.get("created_at", MONDAY),
-                snapshot=spec.get("snapshot", {"risk_2y": 0.05}),
-                previous_id=spec.get("previous_id"),
-            )
-            session.add(row)
-            session.flush()
-            ids.append(row.id)
-    return ids
+        rows = [_alert(session, spec) for spec in specs]
+        session.add_all(rows)
+        session.flush()
+        return [row.id for row in rows]
+
+
+def _alert(session: Session, spec: dict[str, Any]) -> AlertRow:
+    iso3 = spec.get("iso3", "SYR")
+    return AlertRow(
+        iso3=iso3,
+        seq=spec.get("seq") or _next_seq(session, iso3),
+        ccode=spec.get("ccode"),
+        country=spec.get("country", iso3.title()),
+        level=spec.get("level", "warning"),
+        rule=spec.get("rule", "test-rule"),
+        base_year=spec.get("base_year", 2024),
+        created_at=spec.get("created_at", MONDAY),
+        snapshot=spec.get("snapshot", {"risk_2y": 0.05}),
+        previous_id=spec.get("previous_id"),
+    )
 
 
 def _next_seq(session: Session, iso3: str) -> int:
