@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
@@ -12,7 +13,8 @@ from forewarn.data.countries import iso3_of, name_of
 from forewarn.errors import NotFound
 from forewarn.framework import assessments as fa
 from forewarn.framework.catalogue import Framework, RiskFactor, load_framework
-from forewarn.store.assessments import load_assessments, save_assessments
+from forewarn.response import ledger
+from forewarn.store.assessments import load_assessments, record_assessments
 from forewarn.store.db import open_database, transaction
 
 framework_app = typer.Typer(help="The UN Framework of Analysis for Atrocity Crimes (2014).")
@@ -63,12 +65,20 @@ def _factor_record(f: RiskFactor) -> dict[str, object]:
 
 
 @assess_app.command("import")
-def import_file(ctx: typer.Context, file: Path = typer.Argument(..., help=".csv or .json")) -> None:
+def import_file(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help=".csv or .json"),
+    by: str = typer.Option(getpass.getuser(), "--by", help="Who imports (the ledger's actor)."),
+) -> None:
     """Import assessments from a file: all of them, or none if any row is bad."""
     items = fa.read_file(file, load_framework())
-    engine = open_database(settings_of(ctx))
-    with transaction(engine) as session:
-        ids = save_assessments(session, items)
+    settings = settings_of(ctx)
+    engine = open_database(settings)
+    stored = ledger.retrying(engine, lambda s: record_assessments(s, items, by))
+    ledger.record_receipt(
+        engine, ledger.receipts_path(settings.data_dir, settings.resolved_database_url())
+    )
+    ids = [a.id for a in stored]
     console.print(f"imported {len(ids)} assessment(s) from {file}: ids {ids}")
 
 

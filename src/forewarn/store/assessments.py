@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from forewarn.errors import Conflict
-from forewarn.framework.assessments import Assessment, Evidence, Judgement
+from forewarn.framework.assessments import Assessment, Evidence, Judgement, to_records
+from forewarn.response import ledger
 from forewarn.store.tables import AssessmentRow, EvidenceRow, JudgementRow
 
 
@@ -96,3 +100,34 @@ def load_assessments(session: Session, iso3: str | None = None) -> list[Assessme
     if iso3 is not None:
         query = query.where(AssessmentRow.iso3 == iso3)
     return [_value(r) for r in session.scalars(query)]
+
+
+def ledger_entry(item: Assessment) -> dict[str, Any]:
+    """What the ledger keeps of a stored assessment: counts and a SHA-256 of the full record,
+    never evidence text (so confidential evidence cannot leak through the ledger)."""
+    full = to_records([item], include_confidential=True)[0]
+    evidence = [e for j in item.judgements for e in j.evidence]
+    return {
+        "assessment_id": item.id,
+        "iso3": item.iso3,
+        "date": item.date.isoformat(),
+        "analyst": item.analyst,
+        "judgements": len(item.judgements),
+        "evidence": len(evidence),
+        "confidential_evidence": sum(e.confidential for e in evidence),
+        "sha256": hashlib.sha256(ledger.canonical(full).encode("utf-8")).hexdigest(),
+    }
+
+
+def record_assessments(
+    session: Session, items: Sequence[Assessment], actor: str
+) -> list[Assessment]:
+    """Store assessments and append an "assessment.recorded" ledger entry for each, in the
+    caller's transaction; return them with their ids."""
+    ids = save_assessments(session, items)
+    stored = [replace(a, id=i) for a, i in zip(items, ids, strict=True)]
+    for item in stored:
+        ledger.append(
+            session, "assessment.recorded", f"assessment:{item.id}", ledger_entry(item), actor
+        )
+    return stored

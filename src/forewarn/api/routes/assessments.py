@@ -7,16 +7,13 @@ user as actor (the ledger keeps counts and a SHA-256 of the record, never eviden
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from forewarn.api.deps import Analyst, ContextDep, PageDep, SessionDep, User, Viewer
 from forewarn.api.uploads import parse_bytes, parse_json, read_limited
@@ -24,8 +21,7 @@ from forewarn.data.countries import iso3_of
 from forewarn.errors import SchemaError
 from forewarn.framework import assessments as fa
 from forewarn.framework.catalogue import Framework, load_framework
-from forewarn.response import ledger
-from forewarn.store.assessments import load_assessments, save_assessments
+from forewarn.store.assessments import load_assessments, record_assessments
 
 router = APIRouter(prefix="/api/assessments", tags=["assessments"])
 
@@ -82,32 +78,8 @@ def _render(item: fa.Assessment, clearance: bool) -> dict[str, Any]:
     return fa.to_records([item], include_confidential=clearance)[0]
 
 
-def _entry(item: fa.Assessment) -> dict[str, Any]:
-    full = fa.to_records([item], include_confidential=True)[0]
-    evidence = [e for j in item.judgements for e in j.evidence]
-    return {
-        "assessment_id": item.id,
-        "iso3": item.iso3,
-        "date": item.date.isoformat(),
-        "analyst": item.analyst,
-        "judgements": len(item.judgements),
-        "evidence": len(evidence),
-        "confidential_evidence": sum(e.confidential for e in evidence),
-        "sha256": hashlib.sha256(ledger.canonical(full).encode("utf-8")).hexdigest(),
-    }
-
-
-def _store(session: Session, items: Sequence[fa.Assessment], user: User) -> list[fa.Assessment]:
-    ids = save_assessments(session, items)
-    stored = [replace(a, id=i) for a, i in zip(items, ids, strict=True)]
-    for item in stored:
-        subject = f"assessment:{item.id}"
-        ledger.append(session, "assessment.recorded", subject, _entry(item), user.name)
-    return stored
-
-
 def _saved(context: ContextDep, items: Sequence[fa.Assessment], user: User) -> dict[str, Any]:
-    stored = context.write(lambda s: _store(s, items, user))
+    stored = context.write(lambda s: record_assessments(s, items, user.name))
     shown = fa.to_records(stored, include_confidential=user.clearance)
     return {"ids": [a.id for a in stored], "items": shown}
 
