@@ -38,7 +38,9 @@ _fw_pg_install() {
 # Run a server command as the cluster's owner: the postgres user when we are root.
 _fw_pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    local runuser
+    runuser="$(command -v runuser || ls /usr/sbin/runuser /sbin/runuser 2>/dev/null | head -n 1)"
+    "${runuser:-runuser}" -u postgres -- "$@"
   else
     "$@"
   fi
