@@ -96,11 +96,11 @@ _fw_pg_start() {
   port="$(_fw_pg_free_port)" || { _fw_pg_say "no free port in 55432-55532"; return 1; }
   _fw_pg_as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust \
     --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
-    { _fw_pg_say "initdb failed:"; cat "$dir/initdb.log" >&2; return 1; }
+    { _fw_pg_say "initdb failed:"; cat "$dir/initdb.log" >&2; rm -rf "$dir"; return 1; }
   _fw_pg_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off \
 -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null ||
-    { _fw_pg_say "the server did not start:"; cat "$dir/server.log" >&2; return 1; }
+    { _fw_pg_say "the server did not start:"; cat "$dir/server.log" >&2; rm -rf "$dir"; return 1; }
   _FW_PG_DIR="$dir" _FW_PG_PORT="$port" _FW_PG_BINDIR="$bindir"
   export FOREWARN_TEST_POSTGRES_URL
   FOREWARN_TEST_POSTGRES_URL="$(_fw_pg_url "$port")"
