@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from forewarn.errors import ForewarnError
 from forewarn.framework.catalogue import (
     CRIMES,
     Framework,
@@ -281,5 +282,6 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
         load_framework(path)
 
 
-def test_framework_error_is_a_value_error() -> None:
-    assert issubclass(FrameworkError, ValueError)
+def test_framework_error_is_reported_in_one_line_with_exit_code_2() -> None:
+    assert issubclass(FrameworkError, ForewarnError)
+    assert FrameworkError.exit_code == 2

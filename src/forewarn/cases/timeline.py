@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from forewarn.errors import DataError
+
 DATA_DIR = Path(__file__).with_name("data")
 
 KINDS = frozenset(
@@ -40,7 +42,7 @@ _ISO3 = re.compile(r"[A-Z]{3}")
 _VOTE = re.compile(r"\d{1,2}-\d{1,2}-\d{1,2}")
 
 
-class CaseFileError(ValueError):
+class CaseFileError(DataError):
     """A case file is missing, unreadable or breaks the schema (names file, event, field)."""
 
 

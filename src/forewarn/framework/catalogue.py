@@ -17,6 +17,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from forewarn.errors import DataError
+
 __all__ = [
     "CRIMES",
     "FACTOR_COUNT",
@@ -37,7 +39,7 @@ _PACKAGE = "forewarn.framework"
 _FACTOR_KEY = re.compile(r"(?:rf)?(\d+)", re.IGNORECASE)
 
 
-class FrameworkError(ValueError):
+class FrameworkError(DataError):
     """The framework data file is unreadable or breaks its schema (one-line message)."""
 
 
