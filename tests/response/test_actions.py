@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, select
@@ -22,7 +24,7 @@ from forewarn.response.actions import (
 from forewarn.response.ladder import Ladder, Roles
 from forewarn.store.tables import ActionRow, LedgerRow
 
-from .conftest import MONDAY, SQLITE_ONLY, AlertMaker, count_rows
+from .conftest import MONDAY, SQLITE_ONLY, AlertMaker, CliResult, count_rows
 
 LATER = MONDAY + dt.timedelta(hours=5)
 
@@ -173,3 +175,26 @@ def test_a_block_without_veto_opens_nothing(
     with pytest.raises(InvalidRequest, match="only a block"):
         d = Decision(Verb.ACK, "farid", LATER, veto=True)
         _decide(engine, ladder, roles, ids["mandate_review"], d)
+
+
+def test_block_command_reports_the_debate_it_opens(
+    engine: Engine, ladder: Ladder, raise_alert: AlertMaker, cli: Callable[..., CliResult]
+) -> None:
+    ids = _open(engine, ladder, raise_alert, "emergency")
+    args = ["--by", "elif", "--reference", "S/2017/172", "--now", "2025-03-04T16:00"]
+    result = cli("actions", "block", str(ids["council_meeting"]), *args, "--veto")
+    assert result.exit_code == 0, result.stderr
+    assert "blocked by elif" in result.stdout
+    assert "due 2025-03-18 [GA res. 76/262" in result.stdout
+    refused = cli("actions", "refuse", str(ids["mandate_review"]), "--by", "farid")
+    assert refused.exit_code == 2 and "reason" in refused.stderr
+    forbidden = cli("actions", "ack", str(ids["mandate_review"]), "--by", "amara")
+    assert forbidden.exit_code == 3
+    listed = json.loads(cli("actions", "list", "--owner", "ga_president", "--json").stdout)
+    assert [(a["action"], a["state"], a["deadline"]) for a in listed] == [
+        ("ga_debate", "open", "2025-03-18")
+    ]
+    overdue = json.loads(
+        cli("actions", "list", "--overdue", "--now", "2025-03-07", "--json").stdout
+    )
+    assert {a["action"] for a in overdue} == {"adviser_note"}

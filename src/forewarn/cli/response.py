@@ -97,7 +97,14 @@ def _decide(ctx: typer.Context, action_id: int, decision: Decision) -> None:
             engine, lambda s: actions.decide(s, ladder, roles, action_id, decision)
         )
         ledger.record_receipt(engine, _receipts(settings))
+        with Session(engine) as session:
+            opened = actions.triggered_by(session, row.id)
     console.print(f"action {row.id} ({row.title}): {row.state} by {decision.by}")
+    for new in opened:
+        console.print(
+            f"opened action {new.id} ({new.title}) for {new.owner}, due {new.deadline} "
+            f"[{new.basis}]"
+        )
 
 
 BY = typer.Option(..., "--by", help="The user acting (must hold the action's owner role).")

@@ -147,6 +147,12 @@ def _public(values: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
+def triggered_by(session: Session, action_id: int) -> list[ActionRow]:
+    """The actions that a veto blocking action ``action_id`` opened."""
+    query = select(ActionRow).where(ActionRow.triggered_by == action_id).order_by(ActionRow.id)
+    return list(session.scalars(query))
+
+
 def as_dict(row: ActionRow) -> dict[str, Any]:
     """The action as plain JSON values (the ``actions list --json`` shape)."""
     return _public({key: getattr(row, key) for key in _PUBLIC})
