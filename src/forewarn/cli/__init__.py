@@ -22,7 +22,15 @@ def _register() -> None:
         importlib.import_module(f"forewarn.cli.{name}")
 
 
-COMMAND_MODULES: tuple[str, ...] = ("data", "forecasting", "framework", "report", "response", "unsc", "serve")
+COMMAND_MODULES: tuple[str, ...] = (
+    "data",
+    "forecasting",
+    "framework",
+    "report",
+    "response",
+    "unsc",
+    "serve",
+)
 
 
 def main() -> None:
