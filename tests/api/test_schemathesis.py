@@ -21,8 +21,8 @@ from .conftest import SECRET
 from .serving import seed, served
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-MAX_EXAMPLES = 20
-MAX_TIME = 150
+MAX_EXAMPLES = 12
+MAX_TIME = 90
 ACCESS = re.compile(r'"(?P<method>[A-Z]+) (?P<path>[^ ?"]+)[^"]*" (?P<status>\d{3})')
 UNAVAILABLE = 503
 """A stage that is not installed yet answers 503 in the error shape, on purpose."""
