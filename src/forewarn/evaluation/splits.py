@@ -40,10 +40,10 @@ class RollingOrigin:
         return (self.predict_year + 1, self.predict_year + 2)
 
     def train_mask(self, years: npt.ArrayLike) -> npt.NDArray[np.bool_]:
-        return np.asarray(years) <= self.train_end
+        return np.asarray(np.asarray(years) <= self.train_end, dtype=bool)
 
     def test_mask(self, years: npt.ArrayLike) -> npt.NDArray[np.bool_]:
-        return np.asarray(years) == self.predict_year
+        return np.asarray(np.asarray(years) == self.predict_year, dtype=bool)
 
 
 def ewp_origins(first: int = EWP_FIRST_END, last: int = EWP_LAST_END) -> tuple[RollingOrigin, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -19,6 +20,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 FloatArray = npt.NDArray[np.float64]
+Done = Callable[[int, int], None]
+"""``done(completed, total)``: progress of a multi-fit call."""
 
 
 def param_hash(estimator: BaseEstimator) -> str:
@@ -62,10 +65,17 @@ class ForecastModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if fitting:
             if isinstance(X, pd.DataFrame):
                 self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+                self._record_years(X)
             self.n_features_in_ = int(np.shape(X)[1])
         elif np.shape(X)[1] != self.n_features_in_:
             raise ValueError(f"X has {np.shape(X)[1]} features, expected {self.n_features_in_}")
         return np.asarray(X, dtype=np.float64)
+
+    def _record_years(self, X: pd.DataFrame) -> None:
+        """Keep the span of training years (when ``year`` is a feature), for leakage checks."""
+        self.n_train_ = len(X)
+        if "year" in X.columns and len(X):
+            self.train_years_ = (int(X["year"].min()), int(X["year"].max()))
 
     def feature_names(self) -> list[str]:
         names = getattr(self, "feature_names_in_", None)

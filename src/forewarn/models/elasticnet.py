@@ -8,14 +8,14 @@ bootstrap refits use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Self
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forewarn.models.base import FloatArray, ForecastModel
+from forewarn.models.base import Done, FloatArray, ForecastModel
 from forewarn.models.enet_path import PathBatch, solve_path
 from forewarn.models.glmnet import CVFit, GlmnetOptions, cv_glmnet, cv_glmnet_nested
 
@@ -93,26 +93,30 @@ class EWPElasticNet(ForecastModel):
         y: npt.ArrayLike,
         years: npt.ArrayLike,
         ends: Sequence[int],
+        *,
         workers: int = 1,
-        **params: object,
+        done: Done | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> list[EWPElasticNet]:
         """One fitted model per training set ``years <= end``, all solved in one batch."""
-        template = cls(**params)  # type: ignore[arg-type]
-        x = np.asarray(X, dtype=np.float64)
+        template = cls(**(params or {}))
         target = np.asarray(y, dtype=np.float64)
+        x = np.asarray(X, dtype=np.float64)
         fits = cv_glmnet_nested(x, target, years, ends, template.options(), workers)
         year = np.asarray(years)
-        return [cls._fitted(template, X, target, fit, year <= end) for fit, end in
-                zip(fits, ends, strict=True)]  # fmt: skip
+        models = []
+        for i, (fit, end) in enumerate(zip(fits, ends, strict=True)):
+            rows = year <= end
+            models.append(template._fitted(X[rows], target[rows], fit))
+            if done is not None:
+                done(i + 1, len(ends))
+        return models
 
-    @staticmethod
-    def _fitted(
-        template: EWPElasticNet, X: pd.DataFrame, y: FloatArray, fit: CVFit, rows: FloatArray
-    ) -> EWPElasticNet:
-        model = EWPElasticNet(**template.get_params())
+    def _fitted(self, X: pd.DataFrame, y: FloatArray, fit: CVFit) -> EWPElasticNet:
+        model = EWPElasticNet(**self.get_params())
         x = model._check_X(X, fitting=True)
-        model._set_classes(y[rows])
-        return model._adopt(fit, x[rows], np.ones(int(rows.sum())))
+        model._set_classes(y)
+        return model._adopt(fit, x, np.ones(len(y)))
 
     def _log_odds(self, x: FloatArray) -> FloatArray:
         return np.asarray(self.intercept_ + x @ self.coef_)

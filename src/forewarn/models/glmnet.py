@@ -18,16 +18,14 @@ in one batch, split over worker processes when asked.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import threadpool_limits
 
 from forewarn.models.enet_path import FloatArray, IntArray, PathBatch, PathResult, solve_path
+from forewarn.models.parallel import fork_map, round_robin
 from forewarn.models.rrandom import cv_folds
 
 PROB_CLIP = 1e-5  # cv.glmnet's clipping of held-out probabilities
@@ -84,14 +82,10 @@ def cv_glmnet_nested(
     workers: int = 1,
 ) -> list[CVFit]:
     """``cv.glmnet`` on each training set ``years <= end`` (rows in R's order)."""
-    windows = _layout(np.asarray(x, float), np.asarray(y, float), np.asarray(years), ends, options)
-    groups = _split(len(ends), workers)
-    if len(groups) == 1:
-        return _solve_group(windows, groups[0], options)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
-        parts = list(pool.map(_solve_group, [windows] * len(groups), groups,
-                              [options] * len(groups)))  # fmt: skip
+    year = np.asarray(years, dtype=np.int64)
+    windows = _layout(np.asarray(x, float), np.asarray(y, float), year, ends, options)
+    groups = round_robin(len(ends), workers)
+    parts = fork_map(_solve_group, (windows, options), groups, workers)
     fits: dict[int, CVFit] = {}
     for group, part in zip(groups, parts, strict=True):
         fits.update(zip(group, part, strict=True))
@@ -99,7 +93,7 @@ def cv_glmnet_nested(
 
 
 def _layout(
-    x: FloatArray, y: FloatArray, years: npt.NDArray[np.generic], ends: Sequence[int],
+    x: FloatArray, y: FloatArray, years: npt.NDArray[np.int64], ends: Sequence[int],
     options: GlmnetOptions,
 ) -> _Windows:  # fmt: skip
     order = np.argsort(years, kind="stable")
@@ -115,22 +109,17 @@ def _layout(
     return _Windows(x[order], y[order], np.asarray(rows, dtype=np.intp), tuple(folds))
 
 
-def _split(count: int, workers: int) -> list[list[int]]:
-    """Windows dealt round-robin (largest last) so groups carry similar work."""
-    groups = [list(range(count))[w::workers] for w in range(max(1, min(workers, count)))]
-    return [g for g in groups if g]
-
-
-def _solve_group(windows: _Windows, group: list[int], options: GlmnetOptions) -> list[CVFit]:
-    with threadpool_limits(1):
-        batch = _batch(windows, group, options)
-        path = solve_path(batch)
+def _solve_group(shared: tuple[_Windows, GlmnetOptions], group: list[int]) -> list[CVFit]:
+    windows, options = shared
+    path = solve_path(_batch(windows, group, options))
     return [_cv_fit(windows, path, i, w, options) for i, w in enumerate(group)]
 
 
 def _batch(windows: _Windows, group: list[int], options: GlmnetOptions) -> PathBatch:
     n = int(windows.rows[group].max())
-    weights, block, reference = [], [], []
+    weights: list[FloatArray] = []
+    block: list[int] = []
+    reference: list[int] = []
     for b, w in enumerate(group):
         rows, fold = int(windows.rows[w]), windows.folds[w]
         reference.append(len(weights))

@@ -1,0 +1,84 @@
+"""Run independent fits side by side in forked worker processes.
+
+Each worker runs single-threaded numerical code, so two workers use a two-core machine
+fully. Large inputs are shared by forking (the workers inherit them) instead of being
+pickled per task, and results come back in input order, so parallel runs equal serial ones.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, TypeVar
+
+from threadpoolctl import threadpool_limits
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+_SHARED: dict[str, Any] = {}
+
+
+def _run(fn: Callable[[S, T], R], item: T) -> R:
+    with threadpool_limits(1):
+        return fn(_SHARED["data"], item)
+
+
+def fork_map(
+    fn: Callable[[S, T], R],
+    shared: S,
+    items: Sequence[T],
+    workers: int,
+    done: Callable[[int], None] | None = None,
+) -> list[R]:
+    """``[fn(shared, item) for item in items]`` over ``workers`` forked processes.
+
+    ``fn`` must be a module-level function; ``done(i)`` is called as each item finishes.
+    """
+    _SHARED["data"] = shared
+    try:
+        if workers <= 1 or len(items) <= 1:
+            return [_report(i, _run(fn, item), done) for i, item in enumerate(items)]
+        return _pooled(fn, items, workers, done)
+    finally:
+        _SHARED.clear()
+
+
+def _pooled(
+    fn: Callable[[S, T], R], items: Sequence[T], workers: int, done: Callable[[int], None] | None
+) -> list[R]:
+    results: dict[int, R] = {}
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(workers, len(items)), mp_context=context) as pool:
+        futures = {pool.submit(_run, fn, item): i for i, item in enumerate(items)}
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = _report(i, future.result(), done)
+    return [results[i] for i in range(len(items))]
+
+
+def _report(i: int, value: R, done: Callable[[int], None] | None) -> R:
+    if done is not None:
+        done(i)
+    return value
+
+
+def round_robin(count: int, parts: int) -> list[list[int]]:
+    """Indices ``0..count-1`` dealt round-robin into at most ``parts`` non-empty groups."""
+    n = max(1, min(parts, count))
+    return [list(range(p, count, n)) for p in range(n)]
+
+
+def counting(done: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:
+    """Turn ``done(completed, total)`` into a per-item callback that counts completions."""
+    if done is None:
+        return None
+    count = [0]
+
+    def one(_: int) -> None:
+        count[0] += 1
+        done(count[0], total)
+
+    return one
