@@ -208,3 +208,28 @@ def test_a_missing_forecasting_stage_is_a_503_page(
     assert response.status_code == 503
     assert "forewarn.outlook" in response.text
     assert desk.client.get("/alerts").status_code == 200  # pages without a forecast still work
+
+
+def test_a_case_replayed_beside_its_recorded_history(desk: Desk) -> None:
+    desk.login("vic")
+    plain = desk.client.get("/cases/myanmar-2017").text
+    assert 'href="/cases/myanmar-2017?replay=true#replay-title"' in plain
+    assert "system-alert" not in plain
+    html = desk.client.get("/cases/myanmar-2017?replay=true").text
+    assert "forewarn would have warned" in html
+    assert '<li class="entry system system-alert">' in html
+    assert "Deadline: <strong>Desk review of the alert" in html
+    dates = re.findall(r'<time datetime="(\d{4}-\d{2}(?:-\d{2})?)">', html)
+    assert dates == sorted(dates)
+
+
+def test_a_replay_without_the_forecasting_stage_says_why(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    desk.login("vic")
+    monkeypatch.setitem(sys.modules, "forewarn.outlook", None)
+    response = desk.client.get("/cases/rwanda-1994?replay=true")
+    assert response.status_code == 200
+    assert "forewarn.outlook" in response.text and 'class="timeline case-timeline"' in response.text

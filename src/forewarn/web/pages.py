@@ -30,7 +30,7 @@ from forewarn.response.actions import Verb
 from forewarn.store.alerts import list_alerts
 from forewarn.unsc import restraint as rs
 from forewarn.unsc import vetoes as vt
-from forewarn.web import geo, views
+from forewarn.web import geo, replays, views
 from forewarn.web.language import language_of, translations
 from forewarn.web.render import PageRoute, VisitorDep, page
 
@@ -293,10 +293,29 @@ def cases(request: Request, visitor: VisitorDep) -> Any:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case(case_id: str, request: Request, visitor: VisitorDep) -> Any:
-    """One case as a sourced timeline."""
+def case(
+    case_id: str,
+    request: Request,
+    visitor: VisitorDep,
+    context: ContextDep,
+    replay: bool = False,
+) -> Any:
+    """One case as a sourced timeline; with ``?replay=true``, beside what forewarn would have
+    raised and demanded by when."""
     if case_id not in list_cases():
         raise NotFound(f"no case {case_id!r} (known: {', '.join(list_cases())})")
     chosen = load_case(case_id)
-    years = sorted({e.date.year for e in chosen.events})
-    return page(request, "case.html", {"case": chosen, "years": years}, visitor=visitor)
+    replayed, problem = None, None
+    if replay:
+        try:
+            replayed = replays.replay_of(context, chosen)
+        except ForewarnError as exc:
+            problem = str(exc)
+    data = {
+        "case": chosen,
+        "replayed": replayed,
+        "problem": problem,
+        "moments": replays.timeline(chosen, replayed),
+        "years": replays.years(chosen),
+    }
+    return page(request, "case.html", data, visitor=visitor)
