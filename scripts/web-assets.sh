@@ -3,7 +3,8 @@
 # files it serves into src/forewarn/web/static/vendor/ (git-ignored; served by the app, never
 # from a CDN). Versions are pinned by package.json and package-lock.json at the repository
 # root. Idempotent: nothing is done when the vendor folder already matches the lock file.
-# Needs Node.js with npm; run it (bash scripts/web-assets.sh) or source it.
+# npm ci runs only when node_modules does not match the lock file. Needs Node.js with npm
+# (unless the vendor folder is already current). Run it: bash scripts/web-assets.sh
 set -euo pipefail
 _fw_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 _fw_vendor="$_fw_root/src/forewarn/web/static/vendor"
@@ -47,8 +48,11 @@ _fw_manifest() {
 _fw_build() {
   local pair from to
   command -v npm >/dev/null 2>&1 || { _fw_say "npm not found: install Node.js with npm"; return 1; }
-  _fw_say "installing the dashboard's npm packages (npm ci)"
-  (cd "$_fw_root" && npm ci --no-audit --no-fund --loglevel=error) >&2 || return 1
+  if ! cmp -s "$_fw_root/package-lock.json" "$_fw_root/node_modules/.forewarn-lock" 2>/dev/null; then
+    _fw_say "installing the dashboard's npm packages (npm ci)"
+    (cd "$_fw_root" && npm ci --no-audit --no-fund --loglevel=error) >&2 || return 1
+    cp "$_fw_root/package-lock.json" "$_fw_root/node_modules/.forewarn-lock"
+  fi
   rm -rf "$_fw_vendor"
   mkdir -p "$_fw_vendor/licenses"
   for pair in "${_fw_assets[@]}"; do
