@@ -46,11 +46,9 @@ def test_small_risks_get_decimals_on_the_axis() -> None:
     assert big is not None and big.digits == 0
 
 
-def test_colours_follow_the_breaks() -> None:
-    assert geo.colour_of(0.001) == geo.COLOURS[0]
-    assert geo.colour_of(0.04) == geo.COLOURS[4]  # the warning threshold starts a class
-    assert geo.colour_of(0.5) == geo.COLOURS[-1]
-    assert geo.colour_of(None) == geo.NO_DATA
+def test_the_scale_has_one_colour_per_class() -> None:
+    assert len(geo.COLOURS) == len(geo.BREAKS) + 1
+    assert list(geo.BREAKS) == sorted(geo.BREAKS) and 0.04 in geo.BREAKS  # the warning rule
 
 
 def test_the_legend_is_formatted_in_the_language() -> None:

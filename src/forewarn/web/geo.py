@@ -42,13 +42,6 @@ def numeric_to_iso3() -> dict[str, str]:
     return table
 
 
-def colour_of(risk: float | None) -> str:
-    """The map colour of a two-year risk."""
-    if risk is None:
-        return NO_DATA
-    return COLOURS[sum(risk >= b for b in BREAKS)]
-
-
 def _digits(value: float) -> int:
     return 1 if value < 0.01 else 0
 

@@ -38,10 +38,6 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 SHOW = ("live", "all", "closed")
 
 
-def _levels(session: Session) -> dict[str, str]:
-    return views.current_levels(session)
-
-
 def _map_labels(request: Request) -> dict[str, str]:
     _ = translations(language_of(request)).gettext
     return {
@@ -58,7 +54,7 @@ def _map_labels(request: Request) -> dict[str, str]:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, visitor: VisitorDep, context: ContextDep, session: SessionDep) -> Any:
     """The world map of two-year risk, and what is waiting for a response."""
-    rows = views.ranking(forecast_frame(context), _levels(session))
+    rows = views.ranking(forecast_frame(context), views.current_levels(session))
     lang = language_of(request)
     today = utc_now().date()
     queue = views.action_views(session, today)
@@ -88,7 +84,7 @@ def ranking(
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> Any:
     """Every country by two-year risk, sortable and filterable."""
-    rows = views.ranking(forecast_frame(context), _levels(session))
+    rows = views.ranking(forecast_frame(context), views.current_levels(session))
     wanted = q.strip().lower()
     shown = [r for r in rows if wanted in r.country.lower() or wanted == r.iso3.lower()]
     return page(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,6 @@ from forewarn.framework.catalogue import Framework
 from forewarn.framework.drivers import STRUCTURAL
 from forewarn.i18n import N_
 from forewarn.response import actions as ra
-from forewarn.response.clock import as_utc
 from forewarn.store.alerts import list_alerts
 from forewarn.store.assessments import load_assessments
 from forewarn.store.tables import ActionRow, AlertRow, LedgerRow
@@ -288,17 +286,7 @@ def recent_entries(session: Session, limit: int = LEDGER_RECENT) -> list[Entry]:
     return [_entry(r) for r in session.scalars(query)]
 
 
-def actions_by_alert(rows: Sequence[ActionRow]) -> dict[int, list[ActionRow]]:
-    grouped: dict[int, list[ActionRow]] = defaultdict(list)
-    for row in rows:
-        grouped[row.alert_id].append(row)
-    return dict(grouped)
-
-
 def history_chart_of(history: pd.DataFrame) -> tuple[list[Point], Chart | None]:
+    """The history's points and their chart."""
     points = history_points(history)
     return points, history_chart(points)
-
-
-def utc_day(moment: dt.datetime) -> dt.date:
-    return as_utc(moment).date()
