@@ -1,1 +1,251 @@
-"""``forewarn models|backtest|forecast|demo`` (filled in by the forecasting stage)."""
+"""``forewarn models|backtest|forecast|demo``: the forecasting stage on the command line.
+
+The modelling packages (scikit-learn, LightGBM) are imported inside the commands, so other
+commands and ``--help`` do not pay for them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from forewarn.cli.app import app, console, err_console, settings_of, write_json
+from forewarn.config import Settings
+from forewarn.data.panel import Panel, load_panel
+
+if TYPE_CHECKING:
+    from forewarn.evaluation.backtest import BacktestResult
+    from forewarn.models.forecast import ForecastResult
+    from forewarn.models.registry import ModelSpec
+
+ModelOption = typer.Option(
+    None, "--model", help="Model name (see `forewarn models`); default: the default model."
+)
+DataOption = typer.Option(
+    None, "--data", help="Panel CSV to use instead of the registry's (validated the same way)."
+)
+
+
+def workers() -> int:
+    """Worker processes for fits: the machine's cores, at most two."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@app.command("models")
+def models_command(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List the forecasting models; exactly one is the default."""
+    from forewarn.models.registry import MODELS
+
+    rows = [{"name": s.name, "description": s.description, "default": s.default} for s in MODELS]
+    if as_json:
+        write_json(rows, None)
+        return
+    table = Table(title="forewarn models")
+    for col in ("name", "default", "description"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(str(row["name"]), "yes" if row["default"] else "", str(row["description"]))
+    console.print(table)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar (on standard error) driven by ``update(label, done, total)``."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        yield update
+
+
+def _backtest(
+    spec: ModelSpec, panel: Panel, settings: Settings, *, use_cache: bool
+) -> BacktestResult:
+    from forewarn.evaluation.backtest import run_backtest
+    from forewarn.evaluation.cache import cached, result_key
+
+    def compute() -> BacktestResult:
+        with progress_bar() as update:
+            return run_backtest(spec, panel.frame, workers=workers(), progress=update)
+
+    if not use_cache:
+        return compute()
+    key = result_key(spec, panel.sha256, protocol="ewp-foos")
+    return cached(settings.cache_dir, "backtest", key, compute)
+
+
+@app.command("backtest")
+def backtest_command(
+    ctx: typer.Context,
+    model: str | None = ModelOption,
+    json_path: Path | None = typer.Option(None, "--json", help="Write the summary as JSON."),
+    csv_path: Path | None = typer.Option(
+        None, "--csv", help="Write every step's forecast (one row per country-year) as CSV."
+    ),
+    data: Path | None = DataOption,
+    use_cache: bool = typer.Option(
+        False, "--cache/--no-cache", help="Reuse a stored result of the same data, model, code."
+    ),
+) -> None:
+    """Run EWP's fully out-of-sample backtest (origins 1991-2021) and score it."""
+    start = time.perf_counter()
+    spec = _spec(model)
+    settings = settings_of(ctx)
+    panel = load_panel(settings, data)
+    result = _backtest(spec, panel, settings, use_cache=use_cache)
+    summary = {**result.summary(), "seconds": round(time.perf_counter() - start, 3)}
+    console.print(_metrics_table([summary], f"EWP-protocol backtest of {spec.name}"))
+    if json_path is not None:
+        write_json(summary, json_path)
+    if csv_path is not None:
+        _write_csv(_named(result.predictions, panel), csv_path)
+
+
+def _spec(name: str | None) -> ModelSpec:
+    from forewarn.models.registry import default_model, get_model
+
+    return default_model() if name is None else get_model(name)
+
+
+def _named(predictions: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    countries = panel.countries
+    out = predictions.copy()
+    out.insert(1, "iso3", [countries[int(c)].iso3 for c in out["ccode"]])
+    out.insert(2, "country", [countries[int(c)].name for c in out["ccode"]])
+    return out
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+
+
+def _metrics_table(summaries: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title)
+    heads = ("model", "AUC", "R@10", "R@20", "R@30", "top30", "Brier", "logloss", "s")
+    for head in heads:
+        table.add_column(head, justify="left" if head == "model" else "right")
+    for s in summaries:
+        table.add_row(
+            s["model"], f"{s['auc']:.3f}", f"{s['recall_at_10']:.2f}", f"{s['recall_at_20']:.2f}",
+            f"{s['recall_at_30']:.2f}", f"{s['caught_at_30']}/{s['onsets']}", f"{s['brier']:.4f}",
+            f"{s['log_loss']:.3f}", f"{s['seconds']:.0f}",
+        )  # fmt: skip
+    return table
+
+
+def _forecast(
+    spec: ModelSpec, panel: Panel, settings: Settings, base_year: int | None, *, use_cache: bool
+) -> ForecastResult:
+    from forewarn.evaluation.cache import cached, result_key
+    from forewarn.models.forecast import forecast
+
+    base = panel.last_year if base_year is None else base_year
+
+    def compute() -> ForecastResult:
+        with progress_bar() as update:
+            update(f"forecasting with {spec.name}", 0, 1)
+            result = forecast(spec, panel, base, workers=workers())
+            update(f"forecasting with {spec.name}", 1, 1)
+            return result
+
+    if not use_cache:
+        return compute()
+    key = result_key(spec, panel.sha256, kind="forecast", base_year=base)
+    return cached(settings.cache_dir, "forecast", key, compute)
+
+
+@app.command("forecast")
+def forecast_command(
+    ctx: typer.Context,
+    model: str | None = ModelOption,
+    base_year: int | None = typer.Option(
+        None, "--base-year", help="Year whose predictors are used (default: the panel's last)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write the full ranked table as CSV."),
+    data: Path | None = DataOption,
+    top: int = typer.Option(20, "--top", min=1, help="Rows to show."),
+    use_cache: bool = typer.Option(
+        False, "--cache/--no-cache", help="Reuse a stored result of the same data, model, code."
+    ),
+) -> None:
+    """Forecast the risk of a mass-killing onset in the next two years for every country."""
+    spec = _spec(model)
+    settings = settings_of(ctx)
+    panel = load_panel(settings, data)
+    _check_base_year(panel, base_year)
+    result = _forecast(spec, panel, settings, base_year, use_cache=use_cache)
+    console.print(_forecast_table(result, top))
+    if out is not None:
+        _write_csv(result.table.drop(columns=["top_drivers"]), out)
+
+
+def _check_base_year(panel: Panel, base_year: int | None) -> None:
+    from forewarn.errors import NotFound
+
+    years = panel.frame["year"]
+    if base_year is not None and not (int(years.min()) + 5 <= base_year <= int(years.max())):
+        raise NotFound(
+            f"base year {base_year} is outside the panel ({years.min()}-{years.max()}, "
+            "and at least five years of training data are needed)"
+        )
+
+
+def _forecast_table(result: ForecastResult, top: int) -> Table:
+    years = f"{result.base_year + 1}-{result.base_year + 2}"
+    table = Table(title=f"Risk of a mass-killing onset in {years} ({result.model})")
+    for head in ("rank", "country", "risk", "band", "1-year", "change", "top drivers"):
+        left = head in ("country", "top drivers")
+        table.add_column(head, justify="left" if left else "right", overflow="fold")
+    for row in result.table.head(top).itertuples():
+        table.add_row(
+            str(row.rank), f"{row.country} ({row.iso3})", f"{row.risk_2y:.1%}",
+            f"{row.low:.1%}-{row.high:.1%}", f"{row.risk_1y:.1%}", _signed(row.change),
+            str(row.drivers),
+        )  # fmt: skip
+    return table
+
+
+def _signed(change: float) -> str:
+    return "" if pd.isna(change) else f"{change * 100:+.1f} pp"
+
+
+@app.command("demo")
+def demo_command(ctx: typer.Context) -> None:
+    """Data check, backtest summary of the EWP model and forewarn's, and the top-20 forecast.
+
+    Results are cached under the cache folder, keyed by data, model and code, so a second
+    run only reads them back.
+    """
+    settings = settings_of(ctx)
+    panel = load_panel(settings)
+    frame = panel.frame
+    console.print(
+        f"[bold]1. Data[/]: {panel.path.name}, {len(frame):,} country-years, "
+        f"{frame['ccode'].nunique()} countries, {frame['year'].min()}-{frame['year'].max()}, "
+        f"{int(frame['mk_onset'].sum())} onsets; sha256 {panel.sha256[:12]}… verified"
+    )
+    console.print("[bold]2. Backtest[/] (EWP fully out-of-sample protocol, 39 onsets 1994-2024)")
+    specs = [_spec("ewp-elasticnet"), _spec(None)]
+    summaries = [_backtest(s, panel, settings, use_cache=True).summary() for s in specs]
+    console.print(_metrics_table(summaries, "EWP published: AUC 0.825, 27/39 caught at 30"))
+    console.print(f"[bold]3. Forecast[/] from base year {panel.last_year}")
+    result = _forecast(specs[1], panel, settings, None, use_cache=True)
+    console.print(_forecast_table(result, 20))

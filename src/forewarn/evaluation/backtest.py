@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from forewarn.data.schema import OUTCOMES, PREDICTORS
 from forewarn.evaluation.metrics import ReliabilityBin, reliability
 from forewarn.evaluation.scoring import (
     PROTOCOL,
@@ -37,6 +36,7 @@ from forewarn.evaluation.splits import (
     ewp_origins,
 )
 from forewarn.models.base import Done, ForecastModel
+from forewarn.models.features import complete_cases
 from forewarn.models.parallel import counting, fork_map
 from forewarn.models.registry import ModelSpec
 
@@ -75,12 +75,6 @@ class BacktestResult:
         }
 
 
-def eligible_rows(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """(training rows, forecast rows): complete cases as EWP defines them."""
-    train = frame[list(PREDICTORS) + list(OUTCOMES)].notna().all(axis=1)
-    return train, frame[list(PREDICTORS)].notna().all(axis=1)
-
-
 def run_backtest(
     spec: ModelSpec,
     frame: pd.DataFrame,
@@ -113,7 +107,7 @@ def fit_origins(
     progress: Progress | None = None,
 ) -> list[ForecastModel]:
     """One fitted model per origin (all at once when the model can share work)."""
-    train, _ = eligible_rows(frame)
+    train, _ = complete_cases(frame)
     years = frame["year"].to_numpy()
     windows = [train.to_numpy() & o.train_mask(years) for o in origins]
     ends = [int(years[w].max()) for w in windows]
@@ -157,7 +151,7 @@ def _forecast(
     origins: Sequence[RollingOrigin],
     models: Sequence[ForecastModel],
 ) -> tuple[pd.DataFrame, tuple[StepRecord, ...]]:
-    _, test = eligible_rows(frame)
+    _, test = complete_cases(frame)
     years = frame["year"].to_numpy()
     parts, steps = [], []
     for origin, model in zip(origins, models, strict=True):

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 FloatArray = npt.NDArray[np.float64]
@@ -114,6 +114,12 @@ class ForecastModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self)
         x = self._check_X(X, fitting=False)
         return np.asarray(self._log_odds(x) - self._contributions(x).sum(axis=1))
+
+    def band_template(self) -> ForecastModel:
+        """An unfitted estimator for bootstrap refits: this fit's data-driven choices frozen
+        where refitting them would be slow. The default is a plain clone."""
+        template: ForecastModel = clone(self)
+        return template
 
     def _log_odds(self, x: FloatArray) -> FloatArray:
         raise NotImplementedError

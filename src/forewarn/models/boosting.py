@@ -85,6 +85,10 @@ class LightGBMModel(ForecastModel):
         ]
         return self
 
+    def band_template(self) -> LightGBMModel:
+        """One seed instead of ``n_seeds``: for bootstrap refits."""
+        return LightGBMModel(**{**self.get_params(), "n_seeds": 1})
+
     def _log_odds(self, x: FloatArray) -> FloatArray:
         raw = [b.predict(x, raw_score=True) for b in self.boosters_]
         return np.asarray(np.mean(raw, axis=0), dtype=np.float64)

@@ -118,6 +118,10 @@ class EWPElasticNet(ForecastModel):
         model._set_classes(y)
         return model._adopt(fit, x, np.ones(len(y)))
 
+    def band_template(self) -> EWPElasticNet:
+        """The same model at this fit's lambda, without CV: for bootstrap refits."""
+        return EWPElasticNet(**{**self.get_params(), "fixed_lambda": self.lambda_})
+
     def _log_odds(self, x: FloatArray) -> FloatArray:
         return np.asarray(self.intercept_ + x @ self.coef_)
 

@@ -46,6 +46,7 @@ class BlendedEnsemble(ForecastModel):
         inner_years: int = 10,
         lead: int = 2,
         workers: int = 1,
+        fixed_weight: float | None = None,
     ) -> None:
         self.linear = linear
         self.trees = trees
@@ -53,12 +54,42 @@ class BlendedEnsemble(ForecastModel):
         self.inner_years = inner_years
         self.lead = lead
         self.workers = workers
+        self.fixed_weight = fixed_weight
 
-    def fit(self, X: pd.DataFrame, y: npt.ArrayLike) -> Self:
+    def fit(
+        self, X: pd.DataFrame, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> Self:
+        """Fit with inner validation of the weight, or at ``fixed_weight`` (then weighted)."""
+        if self.fixed_weight is not None:
+            return self._fit_fixed(X, y, sample_weight)
+        if sample_weight is not None:
+            raise ValueError("sample_weight needs fixed_weight")
         years = np.asarray(X["year"])
         fitted = self.fit_nested(X, y, years, [int(years.max())], params=self.get_params())[0]
         self.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_")})
         return self
+
+    def _fit_fixed(
+        self, X: pd.DataFrame, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None
+    ) -> Self:
+        assert self.fixed_weight is not None
+        self._check_X(X, fitting=True)
+        target = self._set_classes(y)
+        linear = clone(self.linear if self.linear is not None else EWPElasticNet())
+        trees = clone(self.trees if self.trees is not None else LightGBMModel())
+        self.linear_ = linear.fit(X[list(PREDICTORS)], target, sample_weight=sample_weight)
+        self.trees_ = trees.fit(X, target, sample_weight=sample_weight)
+        self.weight_ = float(self.fixed_weight)
+        self.validation_ = 0
+        return self
+
+    def band_template(self) -> BlendedEnsemble:
+        """This blend's weight and lambda, frozen, with one tree seed: for bootstrap refits."""
+        return BlendedEnsemble(
+            linear=self.linear_.band_template(),
+            trees=self.trees_.band_template(),
+            fixed_weight=self.weight_,
+        )
 
     @classmethod
     def fit_nested(

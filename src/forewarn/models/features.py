@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pandas.core.groupby import SeriesGroupBy
 
-from forewarn.data.schema import PREDICTORS
+from forewarn.data.schema import OUTCOMES, PREDICTORS
 
 REGIONS = ("reg.na", "reg.eap", "reg.sca", "reg.mna", "reg.eur")
 CHANGING = (
@@ -35,6 +35,13 @@ CHANGING = (
 )  # fmt: skip
 LAGS = (1, 3)
 CONTAGION_YEARS = 3
+
+
+def complete_cases(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(training rows, forecast rows) as EWP's ``complete.cases`` defines them: training
+    rows have all 39 predictors and all four outcomes, forecast rows all 39 predictors."""
+    train = frame[list(PREDICTORS) + list(OUTCOMES)].notna().all(axis=1)
+    return train, frame[list(PREDICTORS)].notna().all(axis=1)
 
 
 def ewp_design(frame: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from forewarn.models.enet_path import FloatArray, IntArray, PathBatch, PathResult, solve_path
-from forewarn.models.parallel import fork_map, round_robin
+from forewarn.models.parallel import balanced, fork_map
 from forewarn.models.rrandom import cv_folds
 
 PROB_CLIP = 1e-5  # cv.glmnet's clipping of held-out probabilities
@@ -84,7 +84,7 @@ def cv_glmnet_nested(
     """``cv.glmnet`` on each training set ``years <= end`` (rows in R's order)."""
     year = np.asarray(years, dtype=np.int64)
     windows = _layout(np.asarray(x, float), np.asarray(y, float), year, ends, options)
-    groups = round_robin(len(ends), workers)
+    groups = balanced(windows.rows, workers)
     parts = fork_map(_solve_group, (windows, options), groups, workers)
     fits: dict[int, CVFit] = {}
     for group, part in zip(groups, parts, strict=True):

@@ -65,10 +65,18 @@ def _report(i: int, value: R, done: Callable[[int], None] | None) -> R:
     return value
 
 
-def round_robin(count: int, parts: int) -> list[list[int]]:
-    """Indices ``0..count-1`` dealt round-robin into at most ``parts`` non-empty groups."""
+def balanced(sizes: Sequence[int] | Any, parts: int) -> list[list[int]]:
+    """Indices of ``sizes`` split into at most ``parts`` groups of similar total size
+    (largest first, each to the lightest group), each group in increasing index order."""
+    count = len(sizes)
     n = max(1, min(parts, count))
-    return [list(range(p, count, n)) for p in range(n)]
+    groups: list[list[int]] = [[] for _ in range(n)]
+    loads = [0] * n
+    for i in sorted(range(count), key=lambda k: -int(sizes[k])):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(i)
+        loads[lightest] += int(sizes[i])
+    return [sorted(g) for g in groups if g]
 
 
 def counting(done: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:

@@ -1,0 +1,80 @@
+"""An on-disk cache of computed results, keyed by everything that determines them.
+
+A key is the SHA-256 of: the panel's SHA-256, the model's name, class version and parameter
+hash, the forewarn version, a hash of the source of ``forewarn.models`` and
+``forewarn.evaluation``, and the call's own arguments. Any change to data, parameters or
+code gives a new key, so a cached result is always the one a fresh run would compute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import forewarn
+from forewarn.models.registry import ModelSpec
+
+T = TypeVar("T")
+
+
+@cache
+def code_version() -> str:
+    """SHA-256 over the source files of the modelling and evaluation packages."""
+    digest = hashlib.sha256(forewarn.__version__.encode())
+    for package in ("forewarn.models", "forewarn.evaluation"):
+        for item in sorted(resources.files(package).iterdir(), key=lambda p: p.name):
+            if item.name.endswith(".py"):
+                digest.update(item.name.encode())
+                digest.update(item.read_bytes())
+    return digest.hexdigest()
+
+
+def result_key(spec: ModelSpec, panel_sha256: str, **arguments: Any) -> str:
+    """The cache key of one computation with ``spec`` on a panel."""
+    model = spec.make()
+    parts = {
+        "model": spec.name,
+        "outcome": spec.outcome,
+        "features": f"{spec.features.__module__}.{spec.features.__qualname__}",
+        "version": model.version,
+        "param_hash": model.param_hash,
+        "panel": panel_sha256,
+        "code": code_version(),
+        "arguments": arguments,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cached(cache_dir: Path, kind: str, key: str, compute: Callable[[], T]) -> T:
+    """The stored result for ``key``, or ``compute()`` stored atomically then returned."""
+    path = cache_dir / "results" / kind / f"{key}.pkl"
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                value: T = pickle.load(handle)
+            return value
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            path.unlink(missing_ok=True)
+    value = compute()
+    _store(path, value)
+    return value
+
+
+def _store(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
