@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from textwrap import shorten
 
 import matplotlib
 
@@ -43,8 +44,13 @@ def plot_risk(history: pd.DataFrame, country: str, path: Path) -> Path:
     ax.plot(history["year"], history["risk_2y"] * 100, color="#1f4e79", lw=2, label="2-year risk")
     if {"low", "high"} <= set(history.columns):
         band = history.dropna(subset=["low", "high"])
-        ax.fill_between(band["year"], band["low"] * 100, band["high"] * 100, color="#1f4e79",
-                        alpha=0.18, label="uncertainty band")  # fmt: skip
+        if len(band) > 1:
+            ax.fill_between(band["year"], band["low"] * 100, band["high"] * 100,
+                            color="#1f4e79", alpha=0.18, label="uncertainty band")  # fmt: skip
+        elif len(band) == 1:
+            mid, low, high = (float(band[c].iloc[0]) * 100 for c in ("risk_2y", "low", "high"))
+            ax.errorbar(band["year"], [mid], yerr=[[mid - low], [high - mid]], fmt="o",
+                        color="#1f4e79", capsize=4, label="current forecast, 5-95%")  # fmt: skip
     if "onset" in history.columns:
         for year in history.loc[history["onset"].astype(bool), "year"]:
             ax.axvline(year, color="#c0392b", ls="--", lw=1)
@@ -63,7 +69,7 @@ def plot_factors(
     """The risk-factor profile: each factor's share of the risk-raising contributions."""
     rows = [r for r in profile if r.raising > 0][::-1]
     fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(rows), 3) + 1.2))
-    labels = [f"{r.factor} {names.get(r.factor, '')}"[:60] for r in rows]
+    labels = [shorten(f"{r.factor} {names.get(r.factor, '')}", 52, placeholder="…") for r in rows]
     ax.barh(labels, [r.raising * 100 for r in rows], color="#1f4e79")
     for y, r in enumerate(rows):
         ax.text(r.raising * 100 + 0.5, y, f"{r.raising:.0%}", va="center", fontsize=8)

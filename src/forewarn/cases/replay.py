@@ -189,25 +189,40 @@ def _is_protective(case: Case, e: Event) -> bool:
     return bool(case.protective_kinds) and e.kind in case.protective_kinds
 
 
+def _protective_after(case: Case, day: dt.date | None) -> Event | None:
+    if day is None:
+        return None
+    return _first(case.events, lambda e: e.date >= day and _is_protective(case, e))
+
+
 def _gaps(
     case: Case, alerts: Sequence[ReplayAlert], actions: Sequence[ReplayAction]
 ) -> dict[str, Any]:
+    """Measured gaps. Protective decisions are counted from the warning they answer: the
+    first one on or after forewarn's first warning (or the first recorded warning)."""
     first_alert = alerts[0] if alerts else None
     serious = next((a for a in alerts if a.level != "watch"), None)
-    violence = _first(case.events, lambda e: e.kind == "violence")
-    protective = _first(case.events, lambda e: _is_protective(case, e))
-    warning = _first(case.events, lambda e: e.kind == "warning")
     start = serious.issued if serious else (first_alert.issued if first_alert else None)
+    violence = _first(case.events, lambda e: e.kind == "violence")
+    warning = _first(case.events, lambda e: e.kind == "warning")
+    ours = _protective_after(case, start)
+    theirs = _protective_after(case, warning.date if warning else None)
     return {
         "first_alert": asdict(first_alert) if first_alert else None,
         "first_warning_or_higher": serious.issued if serious else None,
         "first_recorded_warning": _event_record(warning) if warning else None,
         "first_violence": _event_record(violence) if violence else None,
-        "first_protective_decision": _event_record(protective) if protective else None,
+        "first_protective_decision_after_alert": _event_record(ours) if ours else None,
+        "first_protective_decision_after_recorded_warning": _event_record(theirs)
+        if theirs
+        else None,
         "days_alert_to_violence": _days(start, violence.date if violence else None),
-        "days_alert_to_protective_decision": _days(start, protective.date if protective else None),
+        "days_alert_to_protective_decision": _days(start, ours.date if ours else None),
         "days_recorded_warning_to_protective_decision": _days(
-            warning.date if warning else None, protective.date if protective else None
+            warning.date if warning else None, theirs.date if theirs else None
+        ),
+        "days_recorded_warning_to_violence": _days(
+            warning.date if warning else None, violence.date if violence else None
         ),
         "inaction": _inaction(case, actions),
         "model_warned": first_alert is not None,

@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "data",
     "forecasting",
     "framework",
+    "warning",
+    "cases",
     "report",
     "response",
     "unsc",

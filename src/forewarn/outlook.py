@@ -1,0 +1,189 @@
+"""The current outlook: forecasts, risk histories and replay forecasts, as the later stages
+(warnings, briefs, API, dashboard, case replays) consume them.
+
+Every result is computed by the forecasting stage (:mod:`forewarn.models`,
+:mod:`forewarn.evaluation`) and cached on disk under the cache folder, keyed by the panel's
+SHA-256, the model's name, version and parameters, and the code (so a cached result is
+always the one a fresh run would compute).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forewarn.cases.replay import ForecastProvider
+from forewarn.config import Settings
+from forewarn.data.panel import Panel, load_panel
+from forewarn.errors import NotFound
+from forewarn.evaluation.backtest import BacktestResult, fit_origins, run_backtest
+from forewarn.evaluation.cache import cached, result_key
+from forewarn.evaluation.splits import RollingOrigin
+from forewarn.framework.drivers import label_of, profile
+from forewarn.models.features import complete_cases
+from forewarn.models.forecast import ForecastResult, forecast
+from forewarn.models.registry import ModelSpec, default_model, get_model
+from forewarn.warning.alerts import Provenance
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A forecast table ready for rules and readers, and where it came from."""
+
+    base_year: int
+    frame: pd.DataFrame
+    provenance: Provenance
+    result: ForecastResult
+
+
+def spec_of(model: str | None) -> ModelSpec:
+    """The named model, or the default (best) one."""
+    return default_model() if model is None else get_model(model)
+
+
+def forecast_result(
+    settings: Settings, spec: ModelSpec, panel: Panel, base_year: int | None = None
+) -> ForecastResult:
+    """The forecasting stage's result for ``base_year``, cached."""
+    base = panel.last_year if base_year is None else int(base_year)
+    if base not in set(panel.frame["year"]):
+        raise NotFound(f"base year {base} is not in the panel ({panel.path.name})")
+    key = result_key(spec, panel.sha256, base_year=base, kind="forecast")
+    compute = partial(forecast, spec, panel, base)
+    return cached(settings.cache_dir, "forecast", key, compute)
+
+
+def backtest_result(settings: Settings, spec: ModelSpec, panel: Panel) -> BacktestResult:
+    """The full EWP-protocol backtest of ``spec``, cached."""
+    key = result_key(spec, panel.sha256, kind="backtest")
+    return cached(settings.cache_dir, "backtest", key, partial(run_backtest, spec, panel.frame))
+
+
+def _row(result: ForecastResult, ccode: int) -> dict[str, float]:
+    row = result.contributions.loc[ccode]
+    return {str(f): float(v) for f, v in zip(row.index, row.to_numpy(), strict=True)}
+
+
+def _drivers(result: ForecastResult, ccode: int, top: int = 8) -> list[dict[str, Any]]:
+    row = _row(result, ccode)
+    biggest = sorted(row, key=lambda f: -abs(row[f]))[:top]
+    return [{"feature": f, "label": label_of(f), "value": row[f]} for f in biggest]
+
+
+def _profile(result: ForecastResult, ccode: int) -> list[dict[str, Any]]:
+    shares = profile(_row(result, ccode))
+    return [{"factor": s.factor, "raising": s.raising, "net": s.net} for s in shares]
+
+
+def readable(result: ForecastResult) -> pd.DataFrame:
+    """The forecast table with drivers labelled and a risk-factor profile per country."""
+    table = result.table.copy()
+    codes = table["ccode"].astype(int)
+    drivers = [_drivers(result, c) for c in codes]
+    table["drivers_text"] = table["drivers"]
+    table["top_drivers"] = pd.Series(drivers, index=table.index, dtype=object)
+    table["drivers"] = table["top_drivers"]
+    table["profile"] = pd.Series(
+        [_profile(result, c) for c in codes], index=table.index, dtype=object
+    )
+    return table.reset_index(drop=True)
+
+
+def _provenance(panel: Panel, result: ForecastResult, settings: Settings) -> Provenance:
+    model = spec_of(result.model).make()
+    rules = str(settings.rules_file) if settings.rules_file else "packaged default"
+    return Provenance(panel.path.name, panel.sha256, result.model, model.version,
+                      model.param_hash, rules, result.base_year)  # fmt: skip
+
+
+def current(
+    settings: Settings,
+    base_year: int | None = None,
+    model: str | None = None,
+    data: Path | None = None,
+) -> Outlook:
+    """The forecast from ``base_year`` (default: the panel's last year) with provenance."""
+    panel = load_panel(settings, data)
+    result = forecast_result(settings, spec_of(model), panel, base_year)
+    provenance = _provenance(panel, result, settings)
+    return Outlook(result.base_year, readable(result), provenance, result)
+
+
+def current_forecast(
+    settings: Settings, base_year: int | None = None, model: str | None = None
+) -> pd.DataFrame:
+    """The readable forecast table (columns ccode, iso3, country, risk_1y, risk_2y, rank,
+    change, low, high, drivers, profile, …)."""
+    return current(settings, base_year, model).frame
+
+
+def risk_history(settings: Settings, iso3: str, model: str | None = None) -> pd.DataFrame:
+    """One country's two-year risk by base year: the backtest's honest forecasts, then the
+    current forecast with its band; onsets marked (columns year, risk_2y, low, high, onset)."""
+    panel = load_panel(settings)
+    spec = spec_of(model)
+    past = backtest_result(settings, spec, panel).predictions
+    now = forecast_result(settings, spec, panel).table
+    ccodes = {c.ccode for c in panel.countries.values() if c.iso3 == iso3}
+    rows = past[past["ccode"].isin(ccodes)][["year", "risk"]].rename(columns={"risk": "risk_2y"})
+    latest = now[now["ccode"].isin(ccodes)][["risk_2y", "low", "high"]].assign(year=panel.last_year)
+    history = pd.concat([rows, latest], ignore_index=True).sort_values("year")
+    onsets = panel.frame[panel.frame["ccode"].isin(ccodes) & (panel.frame["mk_onset"] == 1)]
+    history["onset"] = history["year"].isin(set(onsets["year"]))
+    return history.drop_duplicates("year", keep="last").reset_index(drop=True)
+
+
+def honest_forecasts(
+    settings: Settings, spec: ModelSpec, panel: Panel, base_years: list[int]
+) -> pd.DataFrame:
+    """Full-country forecasts of several base years by the backtest's honest protocol
+    (each base year B from a model trained on years <= B-2), cached; columns ccode, year,
+    train_end, risk, rank."""
+
+    def compute() -> pd.DataFrame:
+        origins = [RollingOrigin(b - 2) for b in sorted(set(base_years))]
+        models = fit_origins(spec, panel.frame, spec.features(panel.frame), origins, workers=1)
+        design, (_, test) = spec.features(panel.frame), complete_cases(panel.frame)
+        years = panel.frame["year"].to_numpy()
+        parts = []
+        for origin, model in zip(origins, models, strict=True):
+            rows = test.to_numpy() & origin.test_mask(years)
+            risk = model.predict_proba(design[rows])[:, 1]
+            parts.append(pd.DataFrame({"ccode": panel.frame.loc[rows, "ccode"].to_numpy(),
+                                       "year": origin.predict_year, "risk": risk}))  # fmt: skip
+        out = pd.concat(parts, ignore_index=True)
+        out["rank"] = out.groupby("year")["risk"].rank(ascending=False, method="min").astype(int)
+        return out
+
+    key = result_key(spec, panel.sha256, base_years=sorted(set(base_years)), kind="honest")
+    return cached(settings.cache_dir, "honest", key, compute)
+
+
+def _year_frame(table: pd.DataFrame, panel: Panel, base_year: int) -> pd.DataFrame:
+    prev = table[table["year"] == base_year - 1].set_index("ccode")["risk"]
+    this = table[table["year"] == base_year].copy()
+    this["risk_2y_prev"] = this["ccode"].map(prev)
+    names = panel.countries
+    this["iso3"] = [names[int(c)].iso3 for c in this["ccode"]]
+    this["country"] = [names[int(c)].name for c in this["ccode"]]
+    return this.rename(columns={"risk": "risk_2y"}).reset_index(drop=True)
+
+
+def provider(
+    settings: Settings, model: str | None = None, base_years: list[int] | None = None
+) -> ForecastProvider:
+    """Forecasts for case replays: base year -> that year's honest full-country forecast.
+    ``base_years`` (with the year before each, for the change) are computed in one go."""
+    panel = load_panel(settings)
+    spec = spec_of(model)
+    wanted = sorted({y for b in base_years or [] for y in (b - 1, b)})
+
+    def one(base_year: int) -> pd.DataFrame:
+        years = wanted if base_year in wanted else [base_year - 1, base_year]
+        return _year_frame(honest_forecasts(settings, spec, panel, years), panel, base_year)
+
+    return one
