@@ -85,6 +85,11 @@ def plot_replay(replay: Replay, path: Path) -> Path:
                                       gridspec_kw={"height_ratios": [1, 1.3]})  # fmt: skip
     _replay_top(top, replay)
     _replay_bottom(bottom, replay)
+    core = [e.date for e in replay.case.events if e.kind != "report"]
+    starts = [f.issued for f in replay.forecasts] + core
+    if starts:
+        span = (min(starts) - dt.timedelta(days=60), max(core or starts) + dt.timedelta(days=120))
+        top.set_xlim(_x(span[0]), _x(span[1]))
     fig.suptitle(f"{replay.case.title}: forewarn replayed without hindsight", fontsize=11)
     fig.autofmt_xdate()
     return _save(fig, path)
@@ -106,8 +111,12 @@ def _replay_top(ax: Axes, replay: Replay) -> None:
     deadlines = [_x(a.deadline) for a in replay.actions if a.trigger == "alert"]
     ax.plot(deadlines, [0] * len(deadlines), "|", ms=14, color="#555",
             label="ladder deadlines")  # fmt: skip
+    after_veto = [_x(a.deadline) for a in replay.actions if a.trigger != "alert"]
+    if after_veto:
+        ax.plot(after_veto, [0] * len(after_veto), "v", color="#7b1fa2",
+                label="due after a veto (GA debate)")  # fmt: skip
     ax.set_ylabel("forewarn")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
 
 
