@@ -192,7 +192,7 @@ def forecast_command(
     panel = load_panel(settings, data)
     _check_base_year(panel, base_year)
     result = _forecast(spec, panel, settings, base_year, use_cache=use_cache)
-    console.print(_forecast_table(result, top))
+    _print_wide(_forecast_table(result, top))
     if out is not None:
         _write_csv(result.table.drop(columns=["top_drivers"]), out)
 
@@ -218,9 +218,22 @@ def _forecast_table(result: ForecastResult, top: int) -> Table:
         table.add_row(
             str(row.rank), f"{row.country} ({row.iso3})", f"{row.risk_2y:.1%}",
             f"{row.low:.1%}-{row.high:.1%}", f"{row.risk_1y:.1%}", _signed(row.change),
-            str(row.drivers),
+            "; ".join(str(row.drivers).split("; ")[:3]),
         )  # fmt: skip
     return table
+
+
+def _print_wide(table: Table) -> None:
+    """Tables with drivers need room: at least 150 columns when not writing to a terminal."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    saved = console.width
+    console.width = max(saved, 150)
+    try:
+        console.print(table)
+    finally:
+        console.width = saved
 
 
 def _signed(change: float) -> str:
@@ -248,4 +261,4 @@ def demo_command(ctx: typer.Context) -> None:
     console.print(_metrics_table(summaries, "EWP published: AUC 0.825, 27/39 caught at 30"))
     console.print(f"[bold]3. Forecast[/] from base year {panel.last_year}")
     result = _forecast(specs[1], panel, settings, None, use_cache=True)
-    console.print(_forecast_table(result, 20))
+    _print_wide(_forecast_table(result, 20))

@@ -120,7 +120,7 @@ def fit_origins(
         rows = train.to_numpy() & (years <= max(ends))
         y = frame.loc[rows, spec.outcome].astype(float)
         fitted = nested(design[rows], y, years[rows], ends, workers=workers, done=done,
-                        params=template.get_params())  # fmt: skip
+                        params=template.get_params(deep=False))  # fmt: skip
         return list(fitted)
     shared = (template, design, frame[spec.outcome].astype(float), windows)
     indices = list(range(len(origins)))

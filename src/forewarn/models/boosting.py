@@ -87,7 +87,7 @@ class LightGBMModel(ForecastModel):
 
     def band_template(self) -> LightGBMModel:
         """One seed instead of ``n_seeds``: for bootstrap refits."""
-        return LightGBMModel(**{**self.get_params(), "n_seeds": 1})
+        return LightGBMModel(**{**self.get_params(deep=False), "n_seeds": 1})
 
     def _log_odds(self, x: FloatArray) -> FloatArray:
         raw = [b.predict(x, raw_score=True) for b in self.boosters_]

@@ -113,14 +113,14 @@ class EWPElasticNet(ForecastModel):
         return models
 
     def _fitted(self, X: pd.DataFrame, y: FloatArray, fit: CVFit) -> EWPElasticNet:
-        model = EWPElasticNet(**self.get_params())
+        model = EWPElasticNet(**self.get_params(deep=False))
         x = model._check_X(X, fitting=True)
         model._set_classes(y)
         return model._adopt(fit, x, np.ones(len(y)))
 
     def band_template(self) -> EWPElasticNet:
         """The same model at this fit's lambda, without CV: for bootstrap refits."""
-        return EWPElasticNet(**{**self.get_params(), "fixed_lambda": self.lambda_})
+        return EWPElasticNet(**{**self.get_params(deep=False), "fixed_lambda": self.lambda_})
 
     def _log_odds(self, x: FloatArray) -> FloatArray:
         return np.asarray(self.intercept_ + x @ self.coef_)

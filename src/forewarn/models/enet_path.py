@@ -62,6 +62,9 @@ class PathBatch:
     lambda_min_ratio: float = 1e-4
     thresh: float = 1e-7
     lambdas: FloatArray | None = None  # (k, l) given sequences, decreasing; no early stop
+    center: FloatArray | None = None  # (p,) standardisation used internally (default:
+    spread: FloatArray | None = None  # mean and sd of x); fixing it makes results
+    # independent of how problems are grouped into batches
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ def solve_path(batch: PathBatch) -> PathResult:
 
 def _design(batch: PathBatch) -> _Design:
     x = np.asarray(batch.x, dtype=np.float64)
-    center, spread = x.mean(axis=0), x.std(axis=0)
+    center = x.mean(axis=0) if batch.center is None else np.asarray(batch.center)
+    spread = x.std(axis=0) if batch.spread is None else np.asarray(batch.spread).copy()
     spread[spread == 0] = 1.0
     x1 = np.hstack([np.ones((len(x), 1)), (x - center) / spread])
     v = batch.weights / batch.weights.sum(axis=1, keepdims=True)
@@ -230,6 +234,7 @@ def _newton_step(
 
 
 SWEEPS = 2  # coordinate-descent sweeps polishing each Newton step
+ENTER_TOL = 1e-5  # relative margin a zero coefficient's gradient must pass (float32 passes)
 
 
 @dataclass(frozen=True)
@@ -265,7 +270,7 @@ def _model_value(model: _Model, new: FloatArray) -> FloatArray:
 def _active_set_solve(model: _Model) -> FloatArray:
     beta, grad = model.beta, model.grad
     nonzero = beta != 0
-    active = (nonzero | (np.abs(grad) > model.l1)) & ~model.excluded
+    active = (nonzero | (np.abs(grad) > model.l1 * (1 + ENTER_TOL))) & ~model.excluded
     active[:, 0] = True
     sign = np.where(nonzero, np.sign(beta), -np.sign(grad))
     sign[:, 0] = 0.0
@@ -309,7 +314,7 @@ def _cd_sweeps(model: _Model, new: FloatArray, sweeps: int) -> FloatArray:
 
 def _suboptimal(model: _Model, u: FloatArray, resid: FloatArray) -> BoolArray:
     """Rows whose quadratic model breaks its optimality conditions at ``u``."""
-    tol = 1e-9 + 1e-6 * model.l1
+    tol = 1e-9 + ENTER_TOL * model.l1
     zero = (u == 0) & ~model.excluded
     zero[:, 0] = False
     off = np.where(zero, np.abs(resid) - model.l1, np.abs(resid + model.l1 * np.sign(u)))

@@ -65,7 +65,8 @@ class BlendedEnsemble(ForecastModel):
         if sample_weight is not None:
             raise ValueError("sample_weight needs fixed_weight")
         years = np.asarray(X["year"])
-        fitted = self.fit_nested(X, y, years, [int(years.max())], params=self.get_params())[0]
+        params = self.get_params(deep=False)
+        fitted = self.fit_nested(X, y, years, [int(years.max())], params=params)[0]
         self.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_")})
         return self
 
@@ -126,7 +127,7 @@ class BlendedEnsemble(ForecastModel):
         trees = self.trees if self.trees is not None else LightGBMModel()
         lin = data.X[list(PREDICTORS)]
         nets = EWPElasticNet.fit_nested(
-            lin, data.y, data.years, ends, workers=workers, params=linear.get_params()
+            lin, data.y, data.years, ends, workers=workers, params=linear.get_params(deep=False)
         )
         boosted = fork_map(_fit_trees, (trees, data), ends, workers, counting(done, len(ends)))
         return list(zip(nets, boosted, strict=True))
@@ -138,7 +139,7 @@ class BlendedEnsemble(ForecastModel):
         scores: pd.DataFrame,
         end: int,
     ) -> BlendedEnsemble:
-        model = BlendedEnsemble(**self.get_params())
+        model = BlendedEnsemble(**self.get_params(deep=False))
         rows = data.years <= end
         model._check_X(data.X[rows], fitting=True)
         model._set_classes(data.y[rows])

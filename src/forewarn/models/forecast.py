@@ -100,7 +100,7 @@ def _fit_two_years(
     if nested is not None:
         years = frame.loc[rows, "year"].to_numpy()
         now, prev = nested(design[rows], y, years, ends, workers=workers,
-                           params=template.get_params())  # fmt: skip
+                           params=template.get_params(deep=False))  # fmt: skip
         return now, prev
     fits = []
     for end in ends:

@@ -132,6 +132,7 @@ def _batch(windows: _Windows, group: list[int], options: GlmnetOptions) -> PathB
         windows.x[:n], windows.y[:n], np.asarray(weights), np.asarray(block, dtype=np.intp),
         windows.rows[group], np.asarray(reference, dtype=np.intp), options.alpha,
         options.nlambda, options.lambda_min_ratio, options.thresh,
+        center=windows.x.mean(axis=0), spread=windows.x.std(axis=0),
     )  # fmt: skip
 
 
