@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from forewarn.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
+RESULTS_CACHE = Path(os.environ.get("FOREWARN_TEST_CACHE", REPO / ".test-cache"))
+"""Model results shared by the tests (keyed by data, model and code, so never stale)."""
 
 
 @pytest.fixture(scope="session")
@@ -32,10 +34,11 @@ def mirror() -> Path:
 
 @pytest.fixture
 def settings(mirror: Path, tmp_path: Path) -> Settings:
-    """Settings isolated in ``tmp_path``: mirror for data, private cache and database."""
+    """Settings isolated in ``tmp_path`` (database, receipts), with the mirror for data and
+    the shared results cache."""
     return Settings(
         data_mirror=mirror,
-        cache_dir=tmp_path / "cache",
+        cache_dir=RESULTS_CACHE,
         data_dir=tmp_path / "data",
         database_url=f"sqlite:///{tmp_path / 'forewarn.db'}",
     )
