@@ -121,20 +121,31 @@ def current_forecast(
     return current(settings, base_year, model).frame
 
 
-def risk_history(settings: Settings, iso3: str, model: str | None = None) -> pd.DataFrame:
-    """One country's two-year risk by base year: the backtest's honest forecasts, then the
-    current forecast with its band; onsets marked (columns year, risk_2y, low, high, onset)."""
+def histories(settings: Settings, model: str | None = None) -> pd.DataFrame:
+    """Every country's two-year risk by base year: the backtest's honest forecasts, then the
+    current forecast with its band; onsets marked (columns iso3, ccode, year, risk_2y, low,
+    high, onset)."""
     panel = load_panel(settings)
     spec = spec_of(model)
-    past = backtest_result(settings, spec, panel).predictions
-    now = forecast_result(settings, spec, panel).table
-    ccodes = {c.ccode for c in panel.countries.values() if c.iso3 == iso3}
-    rows = past[past["ccode"].isin(ccodes)][["year", "risk"]].rename(columns={"risk": "risk_2y"})
-    latest = now[now["ccode"].isin(ccodes)][["risk_2y", "low", "high"]].assign(year=panel.last_year)
-    history = pd.concat([rows, latest], ignore_index=True).sort_values("year")
-    onsets = panel.frame[panel.frame["ccode"].isin(ccodes) & (panel.frame["mk_onset"] == 1)]
-    history["onset"] = history["year"].isin(set(onsets["year"]))
-    return history.drop_duplicates("year", keep="last").reset_index(drop=True)
+    past = backtest_result(settings, spec, panel).predictions[["ccode", "year", "risk"]]
+    now = forecast_result(settings, spec, panel).table[["ccode", "risk_2y", "low", "high"]]
+    history = pd.concat(
+        [past.rename(columns={"risk": "risk_2y"}), now.assign(year=panel.last_year)],
+        ignore_index=True,
+    ).drop_duplicates(["ccode", "year"], keep="last")
+    names = panel.countries
+    history["iso3"] = [names[int(c)].iso3 for c in history["ccode"]]
+    onsets = panel.frame.loc[panel.frame["mk_onset"] == 1, ["ccode", "year"]].assign(onset=True)
+    history = history.merge(onsets, on=["ccode", "year"], how="left")
+    history["onset"] = history["onset"].notna()
+    return history.sort_values(["iso3", "year"]).reset_index(drop=True)
+
+
+def risk_history(settings: Settings, iso3: str, model: str | None = None) -> pd.DataFrame:
+    """One country's rows of :func:`histories` (columns year, risk_2y, low, high, onset)."""
+    frame = histories(settings, model)
+    rows = frame[frame["iso3"] == iso3]
+    return rows[["year", "risk_2y", "low", "high", "onset"]].reset_index(drop=True)
 
 
 def honest_forecasts(
