@@ -10,6 +10,8 @@ from fastapi import APIRouter
 
 from forewarn.api.deps import ContextDep, Viewer
 from forewarn.api.routes.forecasts import (
+    COLUMNS,
+    DETAILS,
     BaseYear,
     Model,
     base_year_of,
@@ -62,6 +64,6 @@ def country(
     return {
         "base_year": base_year_of(frame, base_year),
         "model": model,
-        **row,
+        **{key: row.get(key) for key in (*COLUMNS, *DETAILS)},
         "history": records(history[[c for c in history.columns if c != "iso3"]]),
     }

@@ -1,18 +1,16 @@
 """``/api/forecasts``: every country's current forecast, from the forecasting stage.
 
 The forecast comes from :func:`forewarn.outlook.current_forecast` and a country's risk
-history from :func:`forewarn.outlook.risk_history`; both are computed once per app and
-argument set and then shared (the dashboard reads them through :func:`forecast_frame` and
-:func:`history_frame` as well). Missing numbers (an unknown change, no uncertainty band)
-are ``null`` in JSON.
+history from :func:`forewarn.outlook.risk_history` (which keep their results on disk); both
+are read once per app and argument set and then shared (the dashboard reads them through
+:func:`forecast_frame` and :func:`history_frame` as well). Missing numbers (an unknown
+change, no uncertainty band) are ``null`` in JSON.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Mapping
-from types import ModuleType
 from typing import Annotated, Any
 
 import pandas as pd
@@ -20,7 +18,6 @@ from fastapi import APIRouter, Query
 
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import ContextDep, Viewer
-from forewarn.errors import ForewarnError
 
 router = APIRouter(prefix="/api/forecasts", tags=["forecasts"])
 
@@ -32,32 +29,15 @@ Model = Annotated[
 ]
 
 
-class ForecastUnavailable(ForewarnError):
-    """The forecasting stage is not installed, so there is no forecast to show."""
-
-    http_status = 503
-
-
-def _outlook() -> ModuleType:
-    try:
-        return importlib.import_module("forewarn.outlook")
-    except ModuleNotFoundError as missing:
-        if missing.name != "forewarn.outlook":
-            raise
-        raise ForecastUnavailable(
-            "no forecast yet: the forecasting stage (forewarn.outlook) is not installed"
-        ) from None
-
-
 def forecast_frame(
     context: ApiContext, base_year: int | None = None, model: str | None = None
 ) -> pd.DataFrame:
     """The forecast of every country (one row each), computed once per app and arguments."""
 
     def load() -> pd.DataFrame:
-        frame = _outlook().current_forecast(context.settings, base_year=base_year, model=model)
-        assert isinstance(frame, pd.DataFrame)
-        return frame
+        from forewarn import outlook  # imported on first use: it loads the modelling stack
+
+        return outlook.current_forecast(context.settings, base_year=base_year, model=model)
 
     return context.cached(f"outlook.forecast:{base_year}:{model}", load)
 
@@ -66,17 +46,18 @@ def history_frame(context: ApiContext, iso3: str, model: str | None = None) -> p
     """One country's risk history (year, risk_2y, low, high, onset), computed once."""
 
     def load() -> pd.DataFrame:
-        frame = _outlook().risk_history(context.settings, iso3, model=model)
-        assert isinstance(frame, pd.DataFrame)
-        return frame
+        from forewarn import outlook
+
+        return outlook.risk_history(context.settings, iso3, model=model)
 
     return context.cached(f"outlook.history:{iso3}:{model}", load)
 
 
 def base_year_of(frame: pd.DataFrame, asked: int | None) -> int | None:
     """The base year of a forecast frame: as the stage records it, else as asked."""
-    found = frame.attrs.get("base_year", asked)
-    return None if found is None else int(found)
+    if "base_year" in frame.columns and len(frame):
+        return int(frame["base_year"].iloc[0])
+    return asked
 
 
 def plain(value: Any) -> Any:
@@ -104,6 +85,8 @@ def ranked(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["rank", "iso3"], kind="stable")
 
 
+COLUMNS = ("ccode", "iso3", "country", "risk_1y", "risk_2y", "rank", "change", "low", "high")
+"""What every forecast item carries (``null`` for a missing number)."""
 DETAILS = ("drivers", "profile")
 
 
@@ -121,9 +104,7 @@ def forecasts(
     within one and two years, rank, change since last year and uncertainty band (and, with
     ``details``, the drivers and risk-factor profile that ``/api/countries/{iso3}`` gives)."""
     source = forecast_frame(context, base_year, model)
-    frame = ranked(source)
-    if not details:
-        frame = frame.drop(columns=[c for c in DETAILS if c in frame.columns])
+    frame = ranked(source)[[*COLUMNS, *(DETAILS if details else ())]]
     return {
         "base_year": base_year_of(source, base_year),
         "model": model,
