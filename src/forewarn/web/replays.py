@@ -2,10 +2,10 @@
 
 :func:`forewarn.cases.replay.replay` turns the forecasts of the base years before a case's
 onset into the alerts and ladder actions forewarn would have raised. The forecast of base
-year B is asked of the forecasting stage (``forewarn.outlook.current_forecast`` with
-``base_year=B``), once per app. The timeline interleaves the recorded events with what the
-system would have done: each alert when it would have been issued and each action with its
-deadline.
+year B is the forecasting stage's honest one (``forewarn.outlook.provider``: a model trained
+on the years whose outcomes were known by B), computed once per app. The timeline
+interleaves the recorded events with what the system would have done: each alert when it
+would have been issued and each action with its deadline.
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from forewarn.api.context import ApiContext
-from forewarn.api.routes.forecasts import forecast_frame
 from forewarn.cases.replay import Replay, base_years, replay
 from forewarn.cases.timeline import Case, Event
 from forewarn.framework.catalogue import load_framework
@@ -36,24 +33,16 @@ class Moment:
     detail: dict[str, Any] | None = None
 
 
-def _with_previous(frame: pd.DataFrame) -> pd.DataFrame:
-    """The forecast with last year's risk, as the warning rules' sharp-rise rule reads it."""
-    out = frame.copy()
-    out["risk_2y_prev"] = out["risk_2y"] - out["change"]
-    return out
-
-
 def replay_of(context: ApiContext, case: Case) -> Replay:
     """The replay of ``case`` with the configured rules and ladder (computed once per app)."""
-    frames = {year: forecast_frame(context, base_year=year) for year in base_years(case)}
-    framework = context.cached("framework", load_framework)
-    rules = load_rules(context.settings.rules_file)
+    from forewarn import outlook  # imported on first use: it loads the modelling stack
 
-    def forecast(year: int) -> pd.DataFrame:
-        return _with_previous(frames[year])
+    framework = context.cached("framework", load_framework)
 
     def run() -> Replay:
-        return replay(case, forecast, rules, framework, context.ladder)
+        provider = outlook.provider(context.settings, base_years=base_years(case))
+        rules = load_rules(context.settings.rules_file)
+        return replay(case, provider, rules, framework, context.ladder)
 
     return context.cached(f"replay:{case.id}", run)
 
