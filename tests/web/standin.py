@@ -1,8 +1,9 @@
 """A stand-in for the forecasting stage (``forewarn.outlook``) made from published numbers.
 
-The dashboard reads its forecast only through ``forewarn.outlook.current_forecast`` and
-``forewarn.outlook.risk_history``. The web tests install this stand-in in their place so
-that they test the dashboard, not the model: the Early Warning Project's published 2025
+The dashboard reads its forecast only through ``forewarn.outlook.current_forecast``,
+``forewarn.outlook.risk_history`` and, for case replays, ``forewarn.outlook.provider``. The
+web tests install this stand-in in their place so that they test the dashboard, not the
+model: the Early Warning Project's published 2025
 assessment (base year 2024, 168 countries, with its drivers), read from the data mirror
 by :mod:`forewarn.reports.published`, and a risk history derived from it with a band and
 onsets that the tests can look for.
@@ -11,14 +12,17 @@ onsets that the tests can look for.
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import pandas as pd
 
 from forewarn.config import Settings
+from forewarn.errors import NotFound
 from forewarn.framework.drivers import label_of, profile
 
+BASE_YEAR = 2024
 HISTORY_YEARS = range(2005, 2025)
 ONSETS = {"MMR": (2016, 2021), "SDN": (2023,)}
 """Years the stand-in history marks as onsets (the tests look for these)."""
@@ -36,6 +40,8 @@ def forecast_of(settings: Settings) -> pd.DataFrame:
     """The published forecast in the schema of ``current_forecast``, with a band."""
     frame, drivers = _published(str(settings.data_mirror))
     frame = frame.copy()
+    frame.insert(3, "base_year", BASE_YEAR)
+    frame["risk_2y_prev"] = frame["risk_2y"] - frame["change"]
     frame["low"] = frame["risk_2y"] * 0.7
     frame["high"] = frame["risk_2y"] * 1.4
     frame["drivers"] = [
@@ -47,7 +53,7 @@ def forecast_of(settings: Settings) -> pd.DataFrame:
          for r in profile(dict(drivers.get(iso3, [])))]
         for iso3 in frame["iso3"]
     ]  # fmt: skip
-    frame.attrs["base_year"] = 2024
+    frame["top_drivers"] = frame["drivers"]
     return frame
 
 
@@ -64,17 +70,27 @@ def history_of(settings: Settings, iso3: str) -> pd.DataFrame:
 
 
 def module() -> types.ModuleType:
-    """A module with the two functions of ``forewarn.outlook`` the dashboard calls."""
+    """A module with the functions of ``forewarn.outlook`` the dashboard calls (the replay
+    provider gives the same published forecast for every base year: good for pages, not
+    for judging a replay)."""
     stand_in = types.ModuleType("forewarn.outlook")
 
     def current_forecast(
         settings: Settings, base_year: int | None = None, model: str | None = None
     ) -> pd.DataFrame:
+        if base_year not in (None, BASE_YEAR):
+            raise NotFound(f"base year {base_year} is not in the stand-in forecast")
         return forecast_of(settings)
 
     def risk_history(settings: Settings, iso3: str, model: str | None = None) -> pd.DataFrame:
         return history_of(settings, iso3)
 
+    def provider(
+        settings: Settings, model: str | None = None, base_years: list[int] | None = None
+    ) -> Callable[[int], pd.DataFrame]:
+        return lambda base_year: forecast_of(settings).assign(base_year=base_year)
+
     stand_in.current_forecast = current_forecast  # type: ignore[attr-defined]
     stand_in.risk_history = risk_history  # type: ignore[attr-defined]
+    stand_in.provider = provider  # type: ignore[attr-defined]
     return stand_in

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 
 import pytest
 
@@ -62,14 +61,12 @@ def test_anonymous_requests_are_refused(desk: Desk) -> None:
         assert desk.client.get(path).status_code == 401
 
 
-def test_without_the_forecasting_stage_the_answer_is_503(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "forewarn.outlook", None)
-    response = desk.client.get("/api/forecasts?base_year=2023", headers=desk.bearer("vic"))
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "forecast_unavailable"
-    assert "forewarn.outlook" in response.json()["error"]["message"]
+def test_a_base_year_the_stage_does_not_have_is_a_404(desk: Desk) -> None:
+    response = desk.client.get("/api/forecasts?base_year=2030", headers=desk.bearer("vic"))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    early = desk.client.get("/api/forecasts?base_year=1900", headers=desk.bearer("vic"))
+    assert early.status_code == 422
 
 
 def test_plain_turns_numpy_and_nan_into_json_values() -> None:

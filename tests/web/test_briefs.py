@@ -1,10 +1,25 @@
-"""The briefs to download from the dashboard, made by forewarn.reports."""
+"""The briefs to download from the dashboard, made by forewarn.reports (from the published
+forecast here, so that the tests do not wait for a model)."""
 
 from __future__ import annotations
 
 import pytest
 
+from forewarn.config import Settings
+from forewarn.reports.brief import ForecastInputs
+from forewarn.reports.published import published_inputs
+
 from .conftest import SECRET_EVIDENCE, Desk
+
+
+@pytest.fixture(autouse=True)
+def published(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Briefs made from the published forecast, like the stand-in of the forecasting stage."""
+
+    def inputs(settings: Settings, base_year: int | None = None) -> ForecastInputs:
+        return published_inputs(settings)
+
+    monkeypatch.setattr("forewarn.web.briefs.forecast_inputs", inputs)
 
 
 def test_a_country_brief_in_html(desk: Desk) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 
+from forewarn.errors import DataError
 from forewarn.web.render import safe_next
 
 from .conftest import ALERTED, PUBLIC_EVIDENCE, SECRET_EVIDENCE, Desk
@@ -196,17 +198,18 @@ def test_cases_are_timelines_of_sourced_events(desk: Desk) -> None:
     assert desk.client.get("/cases/atlantis-2000").status_code == 404
 
 
-def test_a_missing_forecasting_stage_is_a_503_page(
+def _failing(*args: object, **kwargs: object) -> object:
+    raise DataError("the panel file fails its hash check")
+
+
+def test_a_failure_of_the_forecasting_stage_is_an_error_page(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
-
     desk.login("vic")
-    monkeypatch.setitem(sys.modules, "forewarn.outlook", None)
-    desk.app.state.forewarn._cache.clear()
+    monkeypatch.setattr(sys.modules["forewarn.outlook"], "current_forecast", _failing)
     response = desk.client.get("/ranking")
-    assert response.status_code == 503
-    assert "forewarn.outlook" in response.text
+    assert response.status_code == 422
+    assert "fails its hash check" in response.text and 'role="alert"' in response.text
     assert desk.client.get("/alerts").status_code == 200  # pages without a forecast still work
 
 
@@ -223,13 +226,12 @@ def test_a_case_replayed_beside_its_recorded_history(desk: Desk) -> None:
     assert dates == sorted(dates)
 
 
-def test_a_replay_without_the_forecasting_stage_says_why(
+def test_a_replay_that_fails_says_why_beside_the_record(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
-
     desk.login("vic")
-    monkeypatch.setitem(sys.modules, "forewarn.outlook", None)
+    monkeypatch.setattr(sys.modules["forewarn.outlook"], "provider", _failing)
     response = desk.client.get("/cases/rwanda-1994?replay=true")
     assert response.status_code == 200
-    assert "forewarn.outlook" in response.text and 'class="timeline case-timeline"' in response.text
+    assert "fails its hash check" in response.text
+    assert 'class="timeline case-timeline"' in response.text
