@@ -9,15 +9,17 @@ always the one a fresh run would compute).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from forewarn.cases.replay import ForecastProvider
 from forewarn.config import Settings
+from forewarn.data import registry
 from forewarn.data.panel import Panel, load_panel
 from forewarn.errors import NotFound
 from forewarn.evaluation.backtest import BacktestResult, fit_origins, run_backtest
@@ -28,6 +30,8 @@ from forewarn.models.features import complete_cases
 from forewarn.models.forecast import ForecastResult, forecast
 from forewarn.models.registry import ModelSpec, default_model, get_model
 from forewarn.warning.alerts import Provenance
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,25 +110,61 @@ def current(
     model: str | None = None,
     data: Path | None = None,
 ) -> Outlook:
-    """The forecast from ``base_year`` (default: the panel's last year) with provenance."""
-    panel = load_panel(settings, data)
-    result = forecast_result(settings, spec_of(model), panel, base_year)
-    provenance = _provenance(panel, result, settings)
-    return Outlook(result.base_year, readable(result), provenance, result)
+    """The forecast from ``base_year`` (default: the panel's last year) with provenance.
+
+    Kept in memory per process, keyed by the panel file's identity (path, size, mtime), so a
+    server answers repeated requests without re-reading the panel or the cached result.
+    """
+    source = data if data is not None else registry.fetch("ewp-panel", settings)
+    stat = source.stat()
+    key = (str(source), stat.st_size, stat.st_mtime_ns, base_year, model, str(settings.cache_dir),
+           str(settings.rules_file))  # fmt: skip
+
+    def compute() -> Outlook:
+        panel = load_panel(settings, source)
+        result = forecast_result(settings, spec_of(model), panel, base_year)
+        provenance = _provenance(panel, result, settings)
+        return Outlook(result.base_year, readable(result), provenance, result)
+
+    return _memoised(("current", *key), compute)
+
+
+_MEMO: dict[tuple[object, ...], Any] = {}
+
+
+def _memoised(key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` once per process and key (a few recent keys are kept)."""
+    if key not in _MEMO:
+        if len(_MEMO) >= 16:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = compute()
+    value: T = _MEMO[key]
+    return value
+
+
+def _panel_key(settings: Settings) -> tuple[object, ...]:
+    source = registry.fetch("ewp-panel", settings)
+    stat = source.stat()
+    return (str(source), stat.st_size, stat.st_mtime_ns, str(settings.cache_dir))
 
 
 def current_forecast(
     settings: Settings, base_year: int | None = None, model: str | None = None
 ) -> pd.DataFrame:
     """The readable forecast table (columns ccode, iso3, country, risk_1y, risk_2y, rank,
-    change, low, high, drivers, profile, …)."""
-    return current(settings, base_year, model).frame
+    change, low, high, drivers, profile, …); a copy the caller may change."""
+    return current(settings, base_year, model).frame.copy()
 
 
 def histories(settings: Settings, model: str | None = None) -> pd.DataFrame:
     """Every country's two-year risk by base year: the backtest's honest forecasts, then the
     current forecast with its band; onsets marked (columns iso3, ccode, year, risk_2y, low,
-    high, onset)."""
+    high, onset); a copy the caller may change."""
+    key = ("histories", *_panel_key(settings), model)
+    return _memoised(key, lambda: _histories(settings, model)).copy()
+
+
+def _histories(settings: Settings, model: str | None) -> pd.DataFrame:
     panel = load_panel(settings)
     spec = spec_of(model)
     past = backtest_result(settings, spec, panel).predictions[["ccode", "year", "risk"]]
