@@ -90,3 +90,11 @@ def test_ranking_rows_keep_missing_numbers_missing() -> None:
     rows = views.ranking(frame, {"AAA": "warning"})
     assert [(r.iso3, r.level, r.change, r.low) for r in rows] == [
         ("AAA", "warning", 0.01, 0.2), ("BBB", None, None, None)]  # fmt: skip
+
+
+def test_a_lone_band_is_drawn_as_a_short_bar() -> None:
+    points = [Point(2000, 0.01, None, None, False), Point(2001, 0.02, 0.01, 0.03, False)]
+    chart = history_chart(points)
+    assert chart is not None and chart.band.count("L") == 3  # four corners: a visible bar
+    xs = {float(part.split(",")[0].lstrip("ML")) for part in chart.band.rstrip(" Z").split()}
+    assert len(xs) == 2

@@ -15,6 +15,8 @@ WIDTH, HEIGHT = 960, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 34
 RISK_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
 YEAR_STEPS = (1, 2, 5, 10, 20)
+WHISKER = 5.0
+"""Half the width of the band drawn for a year whose neighbours have none."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Chart:
     x_ticks: tuple[tuple[float, int], ...]
     y_ticks: tuple[tuple[float, float], ...]
     onsets: tuple[tuple[float, int], ...]
+    """(x, year) of each onset."""
     digits: int
     """Decimals of the percentages on the risk axis."""
 
@@ -105,8 +108,10 @@ def _band(points: Sequence[Point], scale: _Scale) -> str:
             run.append(p)
             continue
         if run:
-            upper = [(scale.x(q.year), scale.y(q.high)) for q in run]
-            lower = [(scale.x(q.year), scale.y(q.low)) for q in reversed(run)]
+            half = WHISKER if len(run) == 1 else 0.0  # a lone year's band: a short bar
+            upper = [(scale.x(q.year) + d, scale.y(q.high)) for q in run for d in (-half, half)]
+            lower = [(scale.x(q.year) + d, scale.y(q.low)) for q in reversed(run)
+                     for d in (half, -half)]  # fmt: skip
             parts.append(_path([upper + lower]) + " Z")
             run = []
     return " ".join(parts)
