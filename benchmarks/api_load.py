@@ -87,7 +87,8 @@ def _free_port() -> int:
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOREWARN_")}
+    kept = ("FOREWARN_DATA_MIRROR", "FOREWARN_CACHE_DIR")  # data and cached model results
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOREWARN_") or k in kept}
     env |= {
         "FOREWARN_DATABASE_URL": settings.resolved_database_url(),
         "FOREWARN_DATA_DIR": str(settings.data_dir),
@@ -214,6 +215,13 @@ def report(results: Results, elapsed: float) -> str:
     return "\n".join(lines)
 
 
+def warm_up(url: str, token: str, endpoints: Sequence[str]) -> None:
+    """One untimed request per endpoint, so the load measures serving, not first computation."""
+    headers = {"Authorization": f"Bearer {token}"}
+    for path in endpoints:
+        httpx.get(f"{url}{path}", headers=headers, timeout=900).raise_for_status()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="Load duration (max 120).")
@@ -236,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         token = seed(settings, args.alerts)
         with served(settings, args.workers, root / "serve.log") as url:
+            warm_up(url, token, endpoints)
             run = load(url, token, endpoints, args.clients, seconds, args.max_requests)
             results, elapsed = asyncio.run(run)
     print(
