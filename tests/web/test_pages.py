@@ -11,7 +11,7 @@ import pytest
 from forewarn.errors import DataError
 from forewarn.web.render import safe_next
 
-from .conftest import ALERTED, PUBLIC_EVIDENCE, SECRET_EVIDENCE, Desk
+from .conftest import ALERTED, PUBLIC_EVIDENCE, RAISED, SECRET_EVIDENCE, Desk
 
 PAGES = ["/", "/ranking", "/countries/MMR", "/alerts", "/actions", "/ledger", "/council",
          "/cases", "/cases/rwanda-1994"]  # fmt: skip
@@ -235,3 +235,11 @@ def test_a_replay_that_fails_says_why_beside_the_record(
     assert response.status_code == 200
     assert "fails its hash check" in response.text
     assert 'class="timeline case-timeline"' in response.text
+
+
+def test_the_timeline_dates_alerts_when_they_were_raised(desk: Desk) -> None:
+    desk.login("vic")
+    html = desk.client.get("/countries/MMR").text
+    timeline = html[html.index('<ol class="timeline"') :]
+    first = re.search(r'<time datetime="([^"]+)">', timeline)
+    assert first and first.group(1).startswith(RAISED.date().isoformat())

@@ -252,8 +252,10 @@ class Entry:
 
     @property
     def effective(self) -> str:
-        """When it happened (the clock's or decision's time), else when it was recorded."""
-        return str(self.payload.get("effective_at") or self.at)
+        """When it happened (the clock's or decision's time, an alert's creation), else when
+        it was recorded."""
+        found = self.payload.get("effective_at") or self.payload.get("created_at")
+        return str(found or self.at)
 
     @property
     def action_id(self) -> int | None:
