@@ -217,7 +217,7 @@ def _forecast_table(result: ForecastResult, top: int) -> Table:
     for row in result.table.head(top).itertuples():
         table.add_row(
             str(row.rank), f"{row.country} ({row.iso3})", f"{row.risk_2y:.1%}",
-            f"{row.low:.1%}-{row.high:.1%}", f"{row.risk_1y:.1%}", _signed(row.change),
+            f"{row.low:.1%}-{row.high:.1%}", f"{row.risk_1y:.1%}", _signed(float(row.change)),
             "; ".join(str(row.drivers).split("; ")[:3]),
         )  # fmt: skip
     return table
