@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 import typer
@@ -217,7 +217,7 @@ def _forecast_table(result: ForecastResult, top: int) -> Table:
     for row in result.table.head(top).itertuples():
         table.add_row(
             str(row.rank), f"{row.country} ({row.iso3})", f"{row.risk_2y:.1%}",
-            f"{row.low:.1%}-{row.high:.1%}", f"{row.risk_1y:.1%}", _signed(float(row.change)),
+            f"{row.low:.1%}-{row.high:.1%}", f"{row.risk_1y:.1%}", _signed(cast(float, row.change)),
             "; ".join(str(row.drivers).split("; ")[:3]),
         )  # fmt: skip
     return table
