@@ -87,7 +87,7 @@ def _backtest(
 
     if not use_cache:
         return compute()
-    key = result_key(spec, panel.sha256, protocol="ewp-foos")
+    key = result_key(spec, panel.sha256, kind="backtest")
     return cached(settings.cache_dir, "backtest", key, compute)
 
 
