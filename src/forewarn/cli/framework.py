@@ -41,7 +41,7 @@ def show(
     fw = load_framework()
     chosen = _factors(fw, factor)
     if as_json:
-        write_json([_factor_record(f) for f in chosen], None)
+        write_json([f.as_dict() for f in chosen], None)
         return
     for f in chosen:
         status = "verified" if f.verified else "NOT verified against the publication"
@@ -50,18 +50,6 @@ def show(
             console.print(f"  {ind.id:>6}  {ind.text}")
         if not f.indicators:
             console.print("  (no indicators encoded yet)")
-
-
-def _factor_record(f: RiskFactor) -> dict[str, object]:
-    return {
-        "id": f.id,
-        "name": f.name,
-        "kind": f.kind,
-        "crimes": list(f.crimes),
-        "verified": f.verified,
-        "source": f.source,
-        "indicators": [{"id": i.id, "text": i.text} for i in f.indicators],
-    }
 
 
 @assess_app.command("import")

@@ -33,21 +33,7 @@ def decide_file(
     """Apply Article 27 of the Charter to a recorded vote and print the decision as JSON."""
     on, matter, votes = load_vote_file(file)
     d = decide(on, matter, votes)
-    write_json(
-        {
-            "date": on.isoformat(),
-            "matter": matter,
-            "adopted": d.adopted,
-            "reason": d.reason,
-            "vetoed_by": list(d.vetoed_by),
-            "yes": d.yes,
-            "no": d.no,
-            "abstain": d.abstain,
-            "absent": d.absent,
-            "votes_required": d.votes_required,
-        },
-        None,
-    )
+    write_json({"date": on.isoformat(), "matter": matter, **d.as_dict()}, None)
 
 
 # -- unsc vetoes ---------------------------------------------------------------------------

@@ -65,6 +65,18 @@ class RiskFactor:
     source: str
     indicators: tuple[Indicator, ...]
 
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form of ``forewarn framework show --json`` and the API."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "crimes": list(self.crimes),
+            "verified": self.verified,
+            "source": self.source,
+            "indicators": [{"id": i.id, "text": i.text} for i in self.indicators],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class FrameworkMeta:

@@ -63,6 +63,19 @@ class Decision:
     absent: int
     votes_required: int
 
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form printed by ``forewarn unsc decide`` and returned by the API."""
+        return {
+            "adopted": self.adopted,
+            "reason": self.reason,
+            "vetoed_by": list(self.vetoed_by),
+            "yes": self.yes,
+            "no": self.no,
+            "abstain": self.abstain,
+            "absent": self.absent,
+            "votes_required": self.votes_required,
+        }
+
 
 def decide(on: date, matter: Matter, votes: Mapping[str, Vote]) -> Decision:
     """Apply Art. 27 to ``votes`` (member name, alias or code -> "Y"/"N"/"A"/"absent")."""

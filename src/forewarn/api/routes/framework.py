@@ -8,33 +8,21 @@ from fastapi import APIRouter
 
 from forewarn.api.deps import ContextDep, Viewer
 from forewarn.errors import NotFound
-from forewarn.framework.catalogue import RiskFactor, load_framework
+from forewarn.framework.catalogue import load_framework
 
 router = APIRouter(prefix="/api/framework", tags=["framework"])
-
-
-def _record(f: RiskFactor) -> dict[str, Any]:
-    return {
-        "id": f.id,
-        "name": f.name,
-        "kind": f.kind,
-        "crimes": list(f.crimes),
-        "verified": f.verified,
-        "source": f.source,
-        "indicators": [{"id": i.id, "text": i.text} for i in f.indicators],
-    }
 
 
 @router.get("/factors")
 def list_factors(user: Viewer, context: ContextDep) -> list[dict[str, Any]]:
     """The 14 risk factors with their indicators (as ``forewarn framework show --json``)."""
-    return [_record(f) for f in context.cached("framework", load_framework).factors]
+    return [f.as_dict() for f in context.cached("framework", load_framework).factors]
 
 
 @router.get("/factors/{factor}")
 def get_factor(factor: str, user: Viewer, context: ContextDep) -> dict[str, Any]:
     """One risk factor, by ``RF10`` or ``10``."""
     try:
-        return _record(context.cached("framework", load_framework).factor(factor))
+        return context.cached("framework", load_framework).factor(factor).as_dict()
     except (KeyError, ValueError):
         raise NotFound(f"no risk factor {factor!r} (use RF1..RF14)") from None

@@ -32,18 +32,7 @@ class VoteIn(BaseModel):
 def decide_vote(body: VoteIn, user: Analyst) -> dict[str, Any]:
     """Apply Article 27 of the Charter to a vote: adopted or not, and why."""
     d = decide(body.date, body.matter, body.votes)
-    return {
-        "date": body.date.isoformat(),
-        "matter": body.matter,
-        "adopted": d.adopted,
-        "reason": d.reason,
-        "vetoed_by": list(d.vetoed_by),
-        "yes": d.yes,
-        "no": d.no,
-        "abstain": d.abstain,
-        "absent": d.absent,
-        "votes_required": d.votes_required,
-    }
+    return {"date": body.date.isoformat(), "matter": body.matter, **d.as_dict()}
 
 
 def _vetoes(context: ContextDep) -> tuple[pd.DataFrame, vt.LoadReport]:
