@@ -63,8 +63,11 @@ def test_weights_zero_rows_out(window: tuple[np.ndarray, np.ndarray]) -> None:
     n = len(y)
     keep = np.arange(n) % 3 != 0
     weights = np.vstack([np.ones(n), keep.astype(float)])
-    two = solve_path(PathBatch(x, y, weights, np.array([0, 1]), np.array([n, n]), np.array([0, 1])))
-    alone = solve_path(PathBatch(x[keep], y[keep], np.ones((1, keep.sum())), np.zeros(1, np.intp),
-                                 np.array([keep.sum()]), np.zeros(1, np.intp)))  # fmt: skip
+    ids, one = np.array([0, 1]), np.zeros(1, np.intp)
+    two = solve_path(PathBatch(x, y, weights, ids, np.array([n, n]), ids, nlambda=20,
+                               lambda_min_ratio=0.05))  # fmt: skip
+    rows = np.array([keep.sum()])
+    alone = solve_path(PathBatch(x[keep], y[keep], np.ones((1, keep.sum())), one, rows, one,
+                                 nlambda=20, lambda_min_ratio=0.05))  # fmt: skip
     k = int(min(two.length[1], alone.length[0])) - 1
     assert np.allclose(two.coefs[1, k], alone.coefs[0, k], atol=1e-3)
