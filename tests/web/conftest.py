@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+import forewarn
 from forewarn.api import create_app
 from forewarn.api.security import digest, new_token
 from forewarn.config import Settings
@@ -59,8 +60,12 @@ PROVENANCE = Provenance(
 
 @pytest.fixture
 def outlook(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The forecasting stage replaced by the published-numbers stand-in."""
-    monkeypatch.setitem(sys.modules, "forewarn.outlook", standin.module())
+    """The forecasting stage replaced by the published-numbers stand-in (in ``sys.modules``
+    and as the package's attribute, which ``from forewarn import outlook`` reads first once
+    the real stage has been imported in the process)."""
+    stand_in = standin.module()
+    monkeypatch.setitem(sys.modules, "forewarn.outlook", stand_in)
+    monkeypatch.setattr(forewarn, "outlook", stand_in, raising=False)
 
 
 @pytest.fixture
