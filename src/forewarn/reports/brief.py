@@ -143,21 +143,7 @@ def from_forecasting_stage(settings: Settings, base_year: int | None) -> Forecas
     risk history. Until then it raises :class:`ForecastingUnavailable` and
     :func:`forecast_inputs` falls back to the published EWP forecast.
     """
-    from forewarn import outlook
-
-    current = outlook.current(settings, base_year)
-    frame = current.frame
-    drivers = {
-        str(iso3): [(str(d["feature"]), float(d["value"])) for d in items]
-        for iso3, items in zip(frame["iso3"], frame["drivers"], strict=True)
-    }
-    history = outlook.histories(settings)
-    p = current.provenance
-    source = (
-        f"forewarn model {p.model} v{p.model_version} ({p.param_hash[:12]}), "
-        f"data {p.data_sha256[:12]}"
-    )
-    return ForecastInputs(current.base_year, frame, drivers, history, source)
+    raise ForecastingUnavailable("the forecasting stage (forewarn.models) is not available yet")
 
 
 def forecast_inputs(settings: Settings, base_year: int | None = None) -> ForecastInputs:
