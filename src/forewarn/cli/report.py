@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from sqlalchemy.orm import Session
 
 from forewarn.cli.app import app, console, settings_of
+from forewarn.config import Settings
 from forewarn.i18n import normalise
 from forewarn.store.db import open_database
 
 # forewarn.reports (matplotlib, pandas) is imported inside the commands, so that every other
 # command starts without paying for it.
+
+T = TypeVar("T")
 
 report_app = typer.Typer(help="Printable country briefs and watchlists (HTML or PDF).")
 app.add_typer(report_app, name="report")
@@ -22,6 +27,16 @@ LANG = typer.Option("en", "--lang", help="Language of the brief: en or id (Bahas
 FORMAT = typer.Option("html", "--format", help="html (one self-contained file) or pdf.")
 OUT = typer.Option(None, "--out", help="File to write; default: a descriptive name here.")
 BASE_YEAR = typer.Option(None, "--base-year", help="Base year of the forecast; default: latest.")
+
+
+def _assembled(settings: Settings, assemble: Callable[[Session], T]) -> T:
+    """Run ``assemble`` with a session on the configured database, then release it."""
+    engine = open_database(settings)
+    try:
+        with Session(engine) as session:
+            return assemble(session)
+    finally:
+        engine.dispose()
 
 
 @report_app.command("country")
@@ -40,12 +55,7 @@ def country(
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
     inputs = forecast_inputs(settings, base_year)
-    engine = open_database(settings)
-    try:
-        with Session(engine) as session:
-            brief = assemble_country_brief(settings, inputs, iso3, session)
-    finally:
-        engine.dispose()
+    brief = _assembled(settings, lambda s: assemble_country_brief(settings, inputs, iso3, s))
     target = out or Path(f"forewarn-brief-{brief.iso3}-{brief.base_year}-{code}.{kind.value}")
     console.print(render.write(render.country_html(brief, code), kind, target))
 
@@ -65,12 +75,7 @@ def watchlist(
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
     inputs = forecast_inputs(settings, base_year)
-    engine = open_database(settings)
-    try:
-        with Session(engine) as session:
-            result = assemble_watchlist(settings, inputs, session)
-    finally:
-        engine.dispose()
+    result = _assembled(settings, lambda s: assemble_watchlist(settings, inputs, s))
     day = dt.date.today().isoformat()
     target = out or Path(f"forewarn-watchlist-{day}-{code}.{kind.value}")
     console.print(render.write(render.watchlist_html(result, code), kind, target))
