@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy import make_url
 
 import forewarn
 from forewarn.api import errors
@@ -24,6 +25,7 @@ from forewarn.api.routes import routers
 from forewarn.api.security import Cookies, Passwords, secret_key
 from forewarn.config import Settings
 from forewarn.response.ladder import load_ladder
+from forewarn.store.auth import CredentialCheck
 from forewarn.store.db import make_engine, migrate
 from forewarn.web import install as install_dashboard
 
@@ -53,9 +55,13 @@ def _annotate(route: APIRoute) -> None:
 
 def _context(settings: Settings) -> ApiContext:
     key = secret_key(settings)
+    url = settings.resolved_database_url()
+    engine = make_engine(url)
+    memory = make_url(url).database in (None, "", ":memory:")
     return ApiContext(
         settings=settings,
-        engine=make_engine(settings.resolved_database_url()),
+        engine=engine,
+        credentials=CredentialCheck(engine if memory else make_engine(url, pool_size=1)),
         ladder=load_ladder(settings),
         cookies=Cookies(key),
         passwords=Passwords(),
@@ -71,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         migrate(settings.resolved_database_url())
         yield
         context.engine.dispose()
+        context.credentials.engine.dispose()
 
     app = FastAPI(
         title="forewarn",

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+from fastapi import Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -16,6 +19,7 @@ from forewarn.api.security import Cookies, Passwords
 from forewarn.config import Settings
 from forewarn.response import ledger
 from forewarn.response.ladder import Ladder
+from forewarn.store.auth import CredentialCheck
 
 T = TypeVar("T")
 
@@ -26,11 +30,15 @@ class ApiContext:
 
     settings: Settings
     engine: Engine
+    credentials: CredentialCheck
+    """Checks credentials on the event loop (see api.deps) through an engine of its own
+    with one connection, apart from the pool the routes' threads share, so the loop never
+    waits for a connection that only the loop itself could release."""
     ladder: Ladder
     cookies: Cookies
     passwords: Passwords
     _cache: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
     def receipts(self) -> Path:
@@ -38,12 +46,41 @@ class ApiContext:
         return ledger.receipts_path(self.settings.data_dir, self.settings.resolved_database_url())
 
     def cached(self, name: str, load: Callable[[], T]) -> T:
-        """``load()`` once per app (e.g. the veto record); later calls share the result."""
+        """``load()`` once per app (e.g. the veto record); later calls share the result.
+
+        Loads may nest (the lock is re-entrant); a value already loaded is read without it.
+        """
+        if name in self._cache:
+            found: T = self._cache[name]
+            return found
         with self._lock:
             if name not in self._cache:
                 self._cache[name] = load()
             value: T = self._cache[name]
             return value
+
+    def cached_value(self, name: str) -> Any:
+        """What :meth:`cached` holds under ``name``, or None when nothing is loaded yet."""
+        return self._cache.get(name)
+
+    def cached_json(self, name: str, build: Callable[[], Any]) -> Response:
+        """A JSON response of ``build()``, encoded once per app and then served as bytes.
+
+        For read-only resources that do not change while the app runs (forecasts, country
+        histories, the framework): every later request skips building and encoding.
+        """
+        body = self.cached(
+            f"json:{name}", lambda: orjson.dumps(build(), option=orjson.OPT_SERIALIZE_NUMPY)
+        )
+        return Response(content=body, media_type="application/json")
+
+    async def json_response(self, name: str, build: Callable[[], Any]) -> Response:
+        """:meth:`cached_json` for async routes: served from memory once encoded; the first
+        request builds it in the thread pool, so the event loop never waits for a model."""
+        body = self._cache.get(f"json:{name}")
+        if body is None:
+            return await run_in_threadpool(self.cached_json, name, build)
+        return Response(content=body, media_type="application/json")
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a ledger write transaction (retried on conflicts), then a receipt."""

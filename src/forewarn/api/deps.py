@@ -1,7 +1,10 @@
 """Typed dependencies: the context, a database session, the authenticated user and roles.
 
-Dependencies that do no blocking work are ``async`` so that a request crosses into the
-thread pool only for the user lookup and the route itself.
+Dependencies are ``async``. The credential check is one indexed query on a connection of
+its own (``ApiContext.credentials``), run on the event loop: a hop into the thread
+pool would cost more than the query, and read-only routes served from memory (forecasts,
+countries, the framework) then never leave the loop. Routes that work with the database
+run in the thread pool with a session from the shared pool.
 
 A request is authenticated by an ``Authorization: Bearer <token>`` header (API clients) or
 by the signed session cookie set at ``POST /auth/login`` (browsers). A cookie-authenticated
@@ -26,7 +29,6 @@ from forewarn.api.security import Role, digest
 from forewarn.errors import Forbidden
 from forewarn.response.ladder import Roles
 from forewarn.store import auth
-from forewarn.store.tables import UserRow
 
 SESSION_COOKIE = "forewarn_session"
 CSRF_COOKIE = "forewarn_csrf"
@@ -83,15 +85,15 @@ class User:
         }
 
 
-def user_of(row: UserRow, via: str, credential_id: int) -> User:
+def user_of(found: auth.Credential, via: str) -> User:
     return User(
-        row.id,
-        row.name,
-        Role(row.role),
-        frozenset(row.owner_roles),
-        row.clearance,
+        found.user_id,
+        found.name,
+        Role(found.role),
+        frozenset(found.owner_roles),
+        found.clearance,
         via,
-        credential_id,
+        found.token_id,
     )
 
 
@@ -103,11 +105,11 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme
 CookieDep = Annotated[str | None, Depends(cookie_scheme)]
 
 
-def _by_token(session: Session, token: str) -> User:
-    found = auth.authenticate(session, digest(token), auth.API_TOKEN, utc_now())
+def _by_token(context: ApiContext, token: str) -> User:
+    found = context.credentials(digest(token), auth.API_TOKEN, utc_now())
     if found is None:
         raise NotAuthenticated("the API token is unknown, revoked, or its user is disabled")
-    return user_of(found[1], "token", found[0].id)
+    return user_of(found, "token")
 
 
 async def csrf_given(request: Request) -> str | None:
@@ -124,33 +126,39 @@ async def csrf_given(request: Request) -> str | None:
     return given
 
 
-def _by_cookie(session: Session, context: ApiContext, cookie: str) -> tuple[User, str]:
+def _by_cookie(context: ApiContext, cookie: str) -> tuple[User, str]:
     secret = context.cookies.unsign(cookie)
     found = None
     if secret is not None:
-        found = auth.authenticate(session, digest(secret), auth.SESSION, utc_now())
+        found = context.credentials(digest(secret), auth.SESSION, utc_now())
     if secret is None or found is None:
         raise NotAuthenticated("the session has expired or ended: log in again")
-    return user_of(found[1], "session", found[0].id), secret
+    return user_of(found, "session"), secret
 
 
-def current_user(
-    request: Request,
-    context: ContextDep,
-    session: SessionDep,
-    credentials: BearerDep,
-    cookie: CookieDep,
-    csrf: Annotated[str | None, Depends(csrf_given)],
+async def authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, cookie: str | None
 ) -> User:
-    """The authenticated user; 401 without valid credentials, 403 without a CSRF token."""
+    """The authenticated user; 401 without valid credentials, 403 without a CSRF token.
+
+    Checked on every request against the database, so a revoked token, an ended session
+    or a disabled user is refused from the next request on (nothing is cached)."""
+    context = await get_context(request)
     if credentials is not None:
-        return _by_token(session, credentials.credentials)
+        return _by_token(context, credentials.credentials)
     if cookie is None:
         raise NotAuthenticated("log in, or send an API token as 'Authorization: Bearer ...'")
-    user, secret = _by_cookie(session, context, cookie)
-    if request.method not in SAFE_METHODS and not context.cookies.csrf_ok(secret, csrf):
-        raise CsrfFailed(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
+    user, secret = _by_cookie(context, cookie)
+    if request.method not in SAFE_METHODS:
+        csrf = await csrf_given(request)
+        if not context.cookies.csrf_ok(secret, csrf):
+            raise CsrfFailed(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
     return user
+
+
+async def current_user(request: Request, credentials: BearerDep, cookie: CookieDep) -> User:
+    """The authenticated user of any role (see :func:`authenticate`)."""
+    return await authenticate(request, credentials, cookie)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -166,7 +174,10 @@ class RoleGuard:
 
     role: Role
 
-    async def __call__(self, user: CurrentUser) -> User:
+    async def __call__(self, request: Request, credentials: BearerDep, cookie: CookieDep) -> User:
+        # authenticates itself rather than depending on current_user: one dependency level
+        # less on every request
+        user = await authenticate(request, credentials, cookie)
         if not user.role.includes(self.role):
             raise Forbidden(f"this needs the {self.role} role; {user.name} is {user.role}")
         return user

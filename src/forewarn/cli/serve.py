@@ -40,8 +40,16 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
+    access_log: bool = typer.Option(
+        True,
+        "--access-log/--no-access-log",
+        help="Log every request (leave it to a reverse proxy that logs them already).",
+    ),
 ) -> None:
-    """Run the REST API (OpenAPI schema at /openapi.json, interactive docs at /docs)."""
+    """Run the REST API (OpenAPI schema at /openapi.json, interactive docs at /docs).
+
+    Writes to the database (assessments, action decisions) are in the ledger whatever the
+    access log says; the access log only lists the requests."""
     import uvicorn
 
     from forewarn.api.app import create_app
@@ -50,12 +58,12 @@ def serve(
     application = create_app(settings)
     open_database(settings).dispose()
     if workers == 1:
-        uvicorn.run(application, host=host, port=port)
+        uvicorn.run(application, host=host, port=port, access_log=access_log)
         return
     if not settings.secret_key:
         raise ConfigError("several workers need FOREWARN_SECRET_KEY to share sessions")
     target = "forewarn.api.app:app_from_env"
-    uvicorn.run(target, factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(target, factory=True, host=host, port=port, workers=workers, access_log=access_log)
 
 
 # --- shared -----------------------------------------------------------------------------------

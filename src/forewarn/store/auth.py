@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Engine, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from forewarn.errors import Conflict, NotFound
@@ -119,23 +120,78 @@ def add_token(
     return row
 
 
-def authenticate(
-    session: Session, token_hash: str, kind: str, now: dt.datetime
-) -> tuple[TokenRow, UserRow] | None:
-    """The live token of ``kind`` with this hash and its active user, or None."""
-    query = (
-        select(TokenRow, UserRow)
-        .join(UserRow, UserRow.id == TokenRow.user_id)
-        .where(
-            TokenRow.token_hash == token_hash,
-            TokenRow.kind == kind,
-            TokenRow.revoked_at.is_(None),
-            (TokenRow.expires_at.is_(None)) | (TokenRow.expires_at > now),
-            UserRow.active.is_(True),
-        )
+@dataclass(frozen=True)
+class Credential:
+    """Who a live credential belongs to: what a request needs to know about its user."""
+
+    token_id: int
+    user_id: int
+    name: str
+    role: str
+    owner_roles: tuple[str, ...]
+    clearance: bool
+
+    @classmethod
+    def of(cls, token: TokenRow, user: UserRow) -> Credential:
+        """The credential of a token row just made for ``user``."""
+        owners = tuple(user.owner_roles or ())
+        return cls(token.id, user.id, user.name, user.role, owners, user.clearance)
+
+
+_CREDENTIAL = (
+    select(
+        TokenRow.id, UserRow.id, UserRow.name, UserRow.role, UserRow.owner_roles, UserRow.clearance
     )
-    found = session.execute(query).first()
-    return None if found is None else (found[0], found[1])
+    .join(UserRow, UserRow.id == TokenRow.user_id)
+    .where(
+        TokenRow.token_hash == bindparam("token_hash"),
+        TokenRow.kind == bindparam("kind"),
+        TokenRow.revoked_at.is_(None),
+        TokenRow.expires_at.is_(None) | (TokenRow.expires_at > bindparam("now")),
+        UserRow.active.is_(True),
+    )
+)
+
+
+class CredentialCheck:
+    """Looks up a live credential and its active user on every API request, cheaply.
+
+    The statement is compiled once for the engine's dialect and run on the driver's own
+    connection from the engine's pool, with the column types' own conversions (SQLite's
+    date strings and JSON text), so a check costs the query and little else; the ORM
+    round trip cost several times the query itself.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        dialect = engine.dialect
+        compiled = _CREDENTIAL.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.order = compiled.positiontup
+        columns = TokenRow.__table__.c, UserRow.__table__.c
+        self.write_now = columns[0].expires_at.type.dialect_impl(dialect).bind_processor(dialect)
+        roles = columns[1].owner_roles.type.dialect_impl(dialect)
+        self.read_roles = roles.result_processor(dialect, None)
+
+    def __call__(self, token_hash: str, kind: str, now: dt.datetime) -> Credential | None:
+        """The live credential of ``kind`` with this hash and its active user, or None."""
+        named: dict[str, Any] = {"token_hash": token_hash, "kind": kind}
+        named["now"] = self.write_now(now) if self.write_now else now
+        params = named if self.order is None else tuple(named[k] for k in self.order)
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()  # back to the pool (which ends the read transaction)
+        if row is None:
+            return None
+        token_id, user_id, name, role, owner_roles, clearance = row
+        if self.read_roles is not None:
+            owner_roles = self.read_roles(owner_roles)
+        return Credential(token_id, user_id, name, role, tuple(owner_roles or ()), bool(clearance))
 
 
 def revoke_token(session: Session, token_id: int, now: dt.datetime) -> TokenRow:
@@ -159,7 +215,7 @@ def list_tokens(session: Session, user: str | None = None) -> list[tuple[TokenRo
     )
     if user is not None:
         query = query.where(UserRow.name == user)
-    return [(row, name) for row, name in session.execute(query).tuples()]
+    return [(row, name) for row, name in session.execute(query)]
 
 
 def purge_sessions(session: Session, user_id: int, now: dt.datetime) -> None:

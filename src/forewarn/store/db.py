@@ -26,16 +26,22 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, pool_size: int | None = None) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout.
+
+    ``pool_size`` fixes the number of pooled connections (no overflow) for an engine used
+    from a single thread, such as the API's credential check on the event loop."""
     parsed = make_url(url)
+    pool: dict[str, Any] = {}
+    if pool_size is not None:
+        pool = {"pool_size": pool_size, "max_overflow": 0}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def alembic_config(url: str) -> Config:

@@ -68,7 +68,7 @@ def _open_session(
         )
         if context.passwords.needs_rehash(row.password_hash):
             auth.set_password_hash(session, row.id, context.passwords.hash(password))
-        return user_of(row, "session", token.id), secret
+        return user_of(auth.Credential.of(token, row), "session"), secret
 
 
 def _set_cookies(response: Response, request: Request, cookie: str, csrf: str) -> None:

@@ -6,8 +6,10 @@ import contextlib
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
 
+from forewarn.api.context import ApiContext
 from forewarn.api.deps import ContextDep, Viewer
 from forewarn.api.routes.forecasts import (
     COLUMNS,
@@ -42,28 +44,52 @@ def find_row(frame: pd.DataFrame, query: str) -> dict[str, Any]:
     return row
 
 
-@router.get("")
-def countries(
+@router.get("", response_model=dict[str, Any])
+async def countries(
     user: Viewer, context: ContextDep, base_year: BaseYear = None, model: Model = None
-) -> dict[str, Any]:
+) -> Response:
     """The countries of the current forecast, by name, with their rank and two-year risk."""
-    frame = forecast_frame(context, base_year, model)
-    listed = frame[list(LISTED)].sort_values("country", key=lambda s: s.str.lower())
-    return {"base_year": base_year_of(frame, base_year), "items": records(listed)}
+
+    def build() -> dict[str, Any]:
+        frame = forecast_frame(context, base_year, model)
+        listed = frame[list(LISTED)].sort_values("country", key=lambda s: s.str.lower())
+        return {"base_year": base_year_of(frame, base_year), "items": records(listed)}
+
+    return await context.json_response(f"countries:{base_year}:{model}", build)
 
 
-@router.get("/{iso3}")
-def country(
+@router.get("/{iso3}", response_model=dict[str, Any])
+async def country(
     iso3: str, user: Viewer, context: ContextDep, base_year: BaseYear = None, model: Model = None
-) -> dict[str, Any]:
+) -> Response:
     """One country (ISO3 code or name): its forecast, drivers, risk-factor profile and the
     history of its two-year risk with the uncertainty band and the onsets."""
+    code = iso3.strip().upper()
+    known = context.cached_value(f"forecast.codes:{base_year}:{model}")
+    if known is None or code not in known:  # a name, or the forecast is not loaded yet
+        code = await run_in_threadpool(resolve, context, iso3, base_year, model)
+
+    def build() -> dict[str, Any]:
+        frame = forecast_frame(context, base_year, model)
+        row = find_row(frame, code)
+        history = history_frame(context, code, model).sort_values("year")
+        return {
+            "base_year": base_year_of(frame, base_year),
+            "model": model,
+            **{key: row.get(key) for key in (*COLUMNS, *DETAILS)},
+            "history": records(history[[c for c in history.columns if c != "iso3"]]),
+        }
+
+    return await context.json_response(f"country:{code}:{base_year}:{model}", build)
+
+
+def resolve(context: ApiContext, query: str, base_year: int | None, model: str | None) -> str:
+    """The ISO3 code of the forecast country ``query`` names (code or name); NotFound else.
+
+    Also keeps the forecast's set of codes, which later requests by code check first."""
     frame = forecast_frame(context, base_year, model)
-    row = find_row(frame, iso3)
-    history = history_frame(context, str(row["iso3"]), model).sort_values("year")
-    return {
-        "base_year": base_year_of(frame, base_year),
-        "model": model,
-        **{key: row.get(key) for key in (*COLUMNS, *DETAILS)},
-        "history": records(history[[c for c in history.columns if c != "iso3"]]),
-    }
+    codes: frozenset[str] = context.cached(
+        f"forecast.codes:{base_year}:{model}", lambda: frozenset(frame["iso3"].astype(str))
+    )
+    text = query.strip().upper()
+    return text if text in codes else str(find_row(frame, query)["iso3"])

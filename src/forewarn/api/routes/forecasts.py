@@ -3,8 +3,9 @@
 The forecast comes from :func:`forewarn.outlook.current_forecast` and a country's risk
 history from :func:`forewarn.outlook.risk_history` (which keep their results on disk); both
 are read once per app and argument set and then shared (the dashboard reads them through
-:func:`forecast_frame` and :func:`history_frame` as well). Missing numbers (an unknown
-change, no uncertainty band) are ``null`` in JSON.
+:func:`forecast_frame` and :func:`history_frame` as well). The JSON of these read-only
+resources is encoded once and then served as bytes. Missing numbers (an unknown change, no
+uncertainty band) are ``null`` in JSON.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import ContextDep, Viewer
@@ -90,8 +91,8 @@ COLUMNS = ("ccode", "iso3", "country", "risk_1y", "risk_2y", "rank", "change", "
 DETAILS = ("drivers", "profile")
 
 
-@router.get("")
-def forecasts(
+@router.get("", response_model=dict[str, Any])
+async def forecasts(
     user: Viewer,
     context: ContextDep,
     base_year: BaseYear = None,
@@ -99,15 +100,19 @@ def forecasts(
     details: Annotated[
         bool, Query(description="Include each country's drivers and risk-factor profile.")
     ] = False,
-) -> dict[str, Any]:
+) -> Response:
     """Every country's forecast, highest two-year risk first: probabilities of an onset
     within one and two years, rank, change since last year and uncertainty band (and, with
     ``details``, the drivers and risk-factor profile that ``/api/countries/{iso3}`` gives)."""
-    source = forecast_frame(context, base_year, model)
-    frame = ranked(source)[[*COLUMNS, *(DETAILS if details else ())]]
-    return {
-        "base_year": base_year_of(source, base_year),
-        "model": model,
-        "total": len(frame),
-        "items": records(frame),
-    }
+
+    def build() -> dict[str, Any]:
+        source = forecast_frame(context, base_year, model)
+        frame = ranked(source)[[*COLUMNS, *(DETAILS if details else ())]]
+        return {
+            "base_year": base_year_of(source, base_year),
+            "model": model,
+            "total": len(frame),
+            "items": records(frame),
+        }
+
+    return await context.json_response(f"forecasts:{base_year}:{model}:{details}", build)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from forewarn.api.deps import ContextDep, Viewer
 from forewarn.errors import NotFound
@@ -13,10 +13,14 @@ from forewarn.framework.catalogue import load_framework
 router = APIRouter(prefix="/api/framework", tags=["framework"])
 
 
-@router.get("/factors")
-def list_factors(user: Viewer, context: ContextDep) -> list[dict[str, Any]]:
+@router.get("/factors", response_model=list[dict[str, Any]])
+def list_factors(user: Viewer, context: ContextDep) -> Response:
     """The 14 risk factors with their indicators (as ``forewarn framework show --json``)."""
-    return [f.as_dict() for f in context.cached("framework", load_framework).factors]
+
+    def build() -> list[dict[str, Any]]:
+        return [f.as_dict() for f in context.cached("framework", load_framework).factors]
+
+    return context.cached_json("framework.factors", build)
 
 
 @router.get("/factors/{factor}")
