@@ -26,7 +26,7 @@ RESULTS_CACHE = Path(os.environ.get("FOREWARN_TEST_CACHE", REPO / ".test-cache")
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     """The local mirror of the registry's files (``../shared/data`` by default)."""
-    path = Path(os.environ.get("FOREWARN_DATA_MIRROR", REPO.parent / "shared" / "data"))
+    path = Path(os.environ.get("FOREWARN_DATA_MIRROR", REPO.parent / "shared" / "data")).resolve()
     if not (path / "ewp-2025").is_dir():
         pytest.fail(f"data mirror not found at {path}; set FOREWARN_DATA_MIRROR")
     return path

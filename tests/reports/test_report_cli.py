@@ -1,7 +1,8 @@
 """``forewarn report`` end to end, as a real process on the data mirror and a test database.
 
-Until the forecasting stage is wired, the command reports on the published EWP forecast
-(base year 2024) read from the data mirror.
+Briefs are made from forewarn's own forecast (the default model, base year 2024 on the
+default data; model results come from the shared results cache), or with ``--forecast ewp``
+from the Early Warning Project's published assessment read from the data mirror.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from forewarn import outlook
 from forewarn.cli import main
 from forewarn.config import Settings
+from forewarn.i18n import format_pct
 
 from .conftest import cli_env, run_cli
 
@@ -25,7 +28,20 @@ def test_country_brief_html(settings: Settings, tmp_path: Path) -> None:
     assert f"wrote {out} (HTML)" in done.stdout
     html = out.read_text("utf-8")
     assert "Myanmar" in html and "Risiko dan trennya" in html
-    assert "Early Warning Project" in html and "10,4%" in html
+    current = outlook.current(settings)
+    risk = float(current.frame.set_index("iso3").loc["MMR", "risk_2y"])
+    assert format_pct(risk, "id") in html  # forewarn's own two-year risk, Indonesian format
+    assert f"model {current.provenance.model} v{current.provenance.model_version}" in html
+    assert "Early Warning Project" not in html
+
+
+def test_the_published_ewp_forecast_for_comparison(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "mmr-ewp.html"
+    done = run_cli(settings, "report", "country", "MMR", "--forecast", "ewp", "--out", str(out),
+                   cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    html = out.read_text("utf-8")
+    assert "Early Warning Project" in html and "10.4%" in html  # EWP's published risk
 
 
 def test_unknown_country_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
@@ -40,7 +56,9 @@ def test_unknown_country_is_a_one_line_error(settings: Settings, tmp_path: Path)
     [
         (("--lang", "fr"), "error: unsupported language 'fr' (use one of: en, id)"),
         (("--format", "docx"), "error: unsupported format 'docx' (use html or pdf)"),
-        (("--base-year", "2019"), "error: no forecast for base year 2019"),
+        (("--base-year", "2031"), "error: base year 2031 is not in the panel"),
+        (("--forecast", "ewp", "--base-year", "2019"), "error: no forecast for base year 2019"),
+        (("--forecast", "magic"), "error: unknown forecast 'magic' (use one of: forewarn, ewp)"),
     ],
 )
 def test_bad_options_are_one_line_errors(

@@ -1,9 +1,10 @@
 """A stand-in for the forecasting stage (``forewarn.outlook``) made from published numbers.
 
 The dashboard reads its forecast only through ``forewarn.outlook.current_forecast``,
-``forewarn.outlook.risk_history`` and, for case replays, ``forewarn.outlook.provider``. The
-web tests install this stand-in in their place so that they test the dashboard, not the
-model: the Early Warning Project's published 2025
+``forewarn.outlook.risk_history`` and, for case replays, ``forewarn.outlook.provider``; the
+briefs it offers for download through ``forewarn.outlook.current`` and
+``forewarn.outlook.histories``. The web tests install this stand-in in their place so that
+they test the dashboard, not the model: the Early Warning Project's published 2025
 assessment (base year 2024, 168 countries, with its drivers), read from the data mirror
 by :mod:`forewarn.reports.published`, and a risk history derived from it with a band and
 onsets that the tests can look for.
@@ -21,6 +22,7 @@ import pandas as pd
 from forewarn.config import Settings
 from forewarn.errors import NotFound
 from forewarn.framework.drivers import label_of, profile
+from forewarn.warning.alerts import Provenance
 
 BASE_YEAR = 2024
 HISTORY_YEARS = range(2005, 2025)
@@ -60,7 +62,10 @@ def forecast_of(settings: Settings) -> pd.DataFrame:
 def history_of(settings: Settings, iso3: str) -> pd.DataFrame:
     """A smooth history ending at the published risk, with onsets for MMR and SDN."""
     frame = forecast_of(settings)
-    risk = float(frame.loc[frame["iso3"] == iso3, "risk_2y"].iloc[0])
+    return _history(iso3, float(frame.loc[frame["iso3"] == iso3, "risk_2y"].iloc[0]))
+
+
+def _history(iso3: str, risk: float) -> pd.DataFrame:
     rows = []
     for year in HISTORY_YEARS:
         scale = 0.55 + 0.45 * (year - HISTORY_YEARS[0]) / (len(HISTORY_YEARS) - 1)
@@ -90,6 +95,23 @@ def module() -> types.ModuleType:
     ) -> Callable[[int], pd.DataFrame]:
         return lambda base_year: forecast_of(settings).assign(base_year=base_year)
 
+    def current(
+        settings: Settings, base_year: int | None = None, model: str | None = None
+    ) -> types.SimpleNamespace:
+        frame = current_forecast(settings, base_year, model)
+        made_by = Provenance("EWP published 2025 assessment (test stand-in)", "0" * 64,
+                             "stand-in", "0", "0" * 12, "packaged default", BASE_YEAR)  # fmt: skip
+        return types.SimpleNamespace(base_year=BASE_YEAR, frame=frame, provenance=made_by)
+
+    def histories(settings: Settings, model: str | None = None) -> pd.DataFrame:
+        frame = forecast_of(settings)
+        return pd.concat(
+            _history(c, r).assign(iso3=c)
+            for c, r in zip(frame["iso3"], frame["risk_2y"], strict=True)
+        )
+
+    stand_in.current = current  # type: ignore[attr-defined]
+    stand_in.histories = histories  # type: ignore[attr-defined]
     stand_in.current_forecast = current_forecast  # type: ignore[attr-defined]
     stand_in.risk_history = risk_history  # type: ignore[attr-defined]
     stand_in.provider = provider  # type: ignore[attr-defined]

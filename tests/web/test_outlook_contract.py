@@ -43,3 +43,14 @@ def test_the_real_forecast_has_what_the_dashboard_reads(settings: Settings) -> N
     history = outlook.risk_history(settings, str(first["iso3"]))  # type: ignore[attr-defined]
     assert isinstance(history, pd.DataFrame) and set(history.columns) >= HISTORY
     assert history["onset"].map(lambda v: isinstance(v, bool) or v in (0, 1)).all()
+
+
+def test_the_real_stage_gives_what_the_briefs_read(settings: Settings) -> None:
+    outlook = _outlook()
+    current = outlook.current(settings)  # type: ignore[attr-defined]
+    assert isinstance(current.base_year, int) and set(current.frame.columns) >= FORECAST
+    provenance = current.provenance
+    assert provenance.model and provenance.model_version and len(provenance.data_sha256) == 64
+    histories = outlook.histories(settings)  # type: ignore[attr-defined]
+    assert set(histories.columns) >= HISTORY | {"iso3"}
+    assert histories["year"].max() == current.base_year

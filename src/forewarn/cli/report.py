@@ -27,6 +27,12 @@ LANG = typer.Option("en", "--lang", help="Language of the brief: en or id (Bahas
 FORMAT = typer.Option("html", "--format", help="html (one self-contained file) or pdf.")
 OUT = typer.Option(None, "--out", help="File to write; default: a descriptive name here.")
 BASE_YEAR = typer.Option(None, "--base-year", help="Base year of the forecast; default: latest.")
+FORECAST = typer.Option(
+    "forewarn",
+    "--forecast",
+    help="forewarn (the default model) or ewp (the Early Warning Project's published "
+    "2025 assessment, base year 2024, for comparison).",
+)
 
 
 def _assembled(settings: Settings, assemble: Callable[[Session], T]) -> T:
@@ -47,6 +53,7 @@ def country(
     fmt: str = FORMAT,
     out: Path | None = OUT,
     base_year: int | None = BASE_YEAR,
+    forecast: str = FORECAST,
 ) -> None:
     """A country brief: risk and trend, drivers, findings, alerts, overdue actions, measures."""
     from forewarn.reports import render
@@ -54,7 +61,7 @@ def country(
 
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
-    inputs = forecast_inputs(settings, base_year)
+    inputs = forecast_inputs(settings, base_year, forecast)
     brief = _assembled(settings, lambda s: assemble_country_brief(settings, inputs, iso3, s))
     target = out or Path(f"forewarn-brief-{brief.iso3}-{brief.base_year}-{code}.{kind.value}")
     console.print(render.write(render.country_html(brief, code), kind, target))
@@ -67,6 +74,7 @@ def watchlist(
     fmt: str = FORMAT,
     out: Path | None = OUT,
     base_year: int | None = BASE_YEAR,
+    forecast: str = FORECAST,
 ) -> None:
     """A watchlist: the highest-risk countries, new alerts and the warning-response gap."""
     from forewarn.reports import render
@@ -74,7 +82,7 @@ def watchlist(
 
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
-    inputs = forecast_inputs(settings, base_year)
+    inputs = forecast_inputs(settings, base_year, forecast)
     result = _assembled(settings, lambda s: assemble_watchlist(settings, inputs, s))
     day = dt.date.today().isoformat()
     target = out or Path(f"forewarn-watchlist-{day}-{code}.{kind.value}")

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from forewarn.config import Settings
 from forewarn.data.countries import iso3_of
-from forewarn.errors import DataError, NotFound, SchemaError
+from forewarn.errors import ConfigError, NotFound, SchemaError
 from forewarn.framework import assessments as fa
 from forewarn.framework import drivers as fd
 from forewarn.framework.catalogue import Framework, load_framework
@@ -131,35 +131,52 @@ class ForecastInputs:
         return code
 
 
-class ForecastingUnavailable(DataError):
-    """The forecasting stage cannot produce the forecast asked for."""
+FORECASTS = ("forewarn", "ewp")
+"""Whose forecast a brief is made from: forewarn's own model (default), or the Early
+Warning Project's published 2025 assessment (base year 2024), for comparison."""
 
 
-def from_forecasting_stage(settings: Settings, base_year: int | None) -> ForecastInputs:
-    """The forecasting stage's forecast for ``base_year`` (None: its latest). WIRE HERE.
+def from_forecasting_stage(
+    settings: Settings, base_year: int | None, model: str | None = None
+) -> ForecastInputs:
+    """forewarn's own forecast from ``base_year`` (None: the panel's last year), the drivers
+    of each country, and the risk history up to that base year (the backtest's honest
+    forecasts, then the forecast itself)."""
+    from forewarn import outlook
 
-    This is the one function to adapt when the forecasting stage's API lands: call it,
-    and build :class:`ForecastInputs` from its forecast frame, per-country drivers and
-    risk history. Until then it raises :class:`ForecastingUnavailable` and
-    :func:`forecast_inputs` falls back to the published EWP forecast.
-    """
-    raise ForecastingUnavailable("the forecasting stage (forewarn.models) is not available yet")
+    current = outlook.current(settings, base_year, model)
+    frame = current.frame
+    drivers = {
+        str(iso3): [(str(d["feature"]), float(d["value"])) for d in items]
+        for iso3, items in zip(frame["iso3"], frame["drivers"], strict=True)
+    }
+    history = outlook.histories(settings, model)
+    history = history[history["year"] <= current.base_year].reset_index(drop=True)
+    p = current.provenance
+    source = (
+        f"forewarn, model {p.model} v{p.model_version} (parameters {p.param_hash[:12]}), "
+        f"data {p.data_file} (SHA-256 {p.data_sha256[:12]})"
+    )
+    return ForecastInputs(current.base_year, frame, drivers, history, source)
 
 
-def forecast_inputs(settings: Settings, base_year: int | None = None) -> ForecastInputs:
-    """The forecast a brief is made from: forewarn's own model when the forecasting stage is
-    available, otherwise the Early Warning Project's published forecast (base year 2024)."""
-    try:
+def forecast_inputs(
+    settings: Settings, base_year: int | None = None, forecast: str = "forewarn"
+) -> ForecastInputs:
+    """The forecast a brief is made from: ``forecast`` is "forewarn" (the default model) or
+    "ewp" (the published EWP assessment, base year 2024 only); ConfigError otherwise."""
+    if forecast == "forewarn":
         return from_forecasting_stage(settings, base_year)
-    except ForecastingUnavailable as unavailable:
-        from forewarn.reports.published import PUBLISHED_BASE_YEAR, published_inputs
+    if forecast != "ewp":
+        raise ConfigError(f"unknown forecast {forecast!r} (use one of: {', '.join(FORECASTS)})")
+    from forewarn.reports.published import PUBLISHED_BASE_YEAR, published_inputs
 
-        if base_year not in (None, PUBLISHED_BASE_YEAR):
-            raise ForecastingUnavailable(
-                f"no forecast for base year {base_year}: {unavailable}, and the published "
-                f"EWP forecast covers base year {PUBLISHED_BASE_YEAR} only"
-            ) from None
-        return published_inputs(settings)
+    if base_year not in (None, PUBLISHED_BASE_YEAR):
+        raise NotFound(
+            f"no forecast for base year {base_year}: the published EWP assessment has base "
+            f"year {PUBLISHED_BASE_YEAR} only"
+        )
+    return published_inputs(settings)
 
 
 # --- values -----------------------------------------------------------------------------------

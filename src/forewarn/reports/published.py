@@ -1,6 +1,7 @@
 """The Early Warning Project's published forecast (base year 2024) as brief inputs.
 
-Used while forewarn's own forecasting stage is not available. What it gives:
+A point of comparison for forewarn's own forecast (``forewarn report ... --forecast ewp``).
+What it gives:
 
 * ``risk_2y`` and ``risk_1y``: EWP's published probabilities of an onset in 2025-2026 and in
   2025, and their rank; ``change``: minus last year's published 2024-2025 forecast.
