@@ -111,6 +111,31 @@ def test_scores_and_completeness(tmp_path: Path, framework: Framework) -> None:
     assert scores["RF1"].score is None and scores["RF1"].judged == 0
 
 
+def test_whole_factor_judgements(tmp_path: Path, framework: Framework) -> None:
+    rows = [
+        "SSD,2024-06-01,a.analyst,rf10,present-strong,Calls to remove them,Radio,2024-05-02,B,2,",
+        "SSD,2024-06-01,a.analyst,RF9,present-weak,,,,,,",
+        "SSD,2024-06-01,a.analyst,9.1,present-strong,,,,,,",
+    ]
+    ssd = fa.read_file(write(tmp_path, rows), framework)[0]
+    assert [j.indicator for j in ssd.judgements] == ["RF10", "RF9", "9.1"]
+    scores = fa.score(ssd, framework)
+    # RF10 has no encoded indicators: judged as a whole, score 1, complete
+    assert (scores["RF10"].score, scores["RF10"].completeness) == (1.0, 1.0)
+    assert scores["RF10"].total == len(framework.factor("RF10").indicators)
+    # a whole-factor judgement and an indicator judgement of RF9: (1 + 2) / 4
+    assert scores["RF9"].score == pytest.approx(0.75) and scores["RF9"].completeness == 1.0
+
+
+@pytest.mark.parametrize("subject", ["RF15", "RF0", "10", "R10", "RF10.1"])
+def test_unknown_subjects_name_row_and_field(
+    tmp_path: Path, framework: Framework, subject: str
+) -> None:
+    path = write(tmp_path, [f"SSD,2024-06-01,a.analyst,{subject},absent,,,,,,"])
+    with pytest.raises(SchemaError, match=r"row 2, field 'indicator': unknown indicator "):
+        fa.read_file(path, framework)
+
+
 def test_storage_round_trip_and_duplicates(
     tmp_path: Path, framework: Framework, database_url: str
 ) -> None:

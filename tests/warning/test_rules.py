@@ -79,6 +79,20 @@ def test_indicator_rule_needs_reliable_evidence(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("reliability", "level"), [("A", "emergency"), ("B", "emergency"), ("C", None), ("E", None)]
+)
+def test_default_rule_on_a_whole_factor_judgement(reliability: str, level: str | None) -> None:
+    # RF10 judged as a whole (its indicators are not encoded): the default emergency rule
+    judged = {"ISL": _strong("ISL", "RF10", reliability)}
+    rules = load_rules()
+    firings = evaluate(rules, FORECAST.iloc[:0], judged, load_framework())
+    assert _levels(firings, rules).get("ISL") == level
+    if level:
+        assert firings[0].rule == "specific-factor-strong"
+        assert firings[0].values["indicators"] == ["RF10"]
+
+
+@pytest.mark.parametrize(
     ("edit", "message"),
     [
         (

@@ -86,3 +86,28 @@ def test_plots_render(settings: Settings, tmp_path: Path) -> None:
         out = run(settings, "plot", kind, target, "--out", str(path))
         assert out.returncode == 0, out.stderr
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("reliability", "level"), [("B", "emergency"), ("E", None)])
+def test_a_whole_factor_judgement_of_rf10_raises_an_emergency_on_reliable_evidence(
+    settings: Settings, tmp_path: Path, reliability: str, level: str | None
+) -> None:
+    # A fictional country-year: Iceland, far outside the model's top 30, judged in June 2024
+    # to show signs of an intent to destroy a protected group (RF10, judged as a whole).
+    path = tmp_path / "isl.csv"
+    path.write_text(
+        "country,date,analyst,indicator,judgement,evidence_text,evidence_source,"
+        "evidence_date,reliability,credibility,confidential\n"
+        "ISL,2024-06-01,t.analyst,RF10,present-strong,Officials call for the group's removal,"
+        f"Broadcast transcript,2024-05-28,{reliability},2,false\n"
+    )
+    imported = run(settings, "assess", "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert run(settings, "warn", "--base-year", "2024").returncode == 0
+    iceland = [a for a in alerts(settings) if a["iso3"] == "ISL"]
+    assert [a["level"] for a in iceland] == ([level] if level else [])
+    if level:
+        (alert,) = iceland
+        assert alert["rule"] == "specific-factor-strong"
+        snapshot = alert["snapshot"]
+        assert isinstance(snapshot, dict) and snapshot["assessment_ids"]

@@ -49,7 +49,7 @@ def show(
         for ind in f.indicators:
             console.print(f"  {ind.id:>6}  {ind.text}")
         if not f.indicators:
-            console.print("  (no indicators encoded yet)")
+            console.print(f"  (no indicators encoded yet: judge the factor as a whole, {f.id})")
 
 
 @assess_app.command("import")

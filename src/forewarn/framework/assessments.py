@@ -1,7 +1,9 @@
 """Analyst assessments against the Framework of Analysis: values, file formats, aggregation.
 
 An assessment is one analyst's judgement of one country on one date. Each judgement grades
-one indicator (absent, present-weak, present-strong, unknown) and may carry evidence items
+one indicator (``9.3``), or a risk factor as a whole (``RF10``: for factors whose indicators
+are not encoded, or a judgement at a glance), as absent, present-weak, present-strong or
+unknown, and may carry evidence items
 graded on the Admiralty scale: source reliability A (completely reliable) to F (cannot be
 judged) and information credibility 1 (confirmed) to 6 (cannot be judged). Evidence marked
 confidential protects informants: it is left out of every output unless explicitly asked for.
@@ -160,9 +162,10 @@ class _Where:
     def indicator(self, record: Mapping[str, Any], field: str, framework: Framework) -> str:
         raw = self.text(record, field)
         try:
-            return framework.indicator(raw).id
+            return framework.subject(raw)
         except KeyError:
-            raise self.fail(field, f"unknown indicator {raw!r}") from None
+            hint = "an indicator id such as 9.3, or RF1..RF14 for a whole risk factor"
+            raise self.fail(field, f"unknown indicator {raw!r} (use {hint})") from None
 
 
 def _evidence(where: _Where, rec: Mapping[str, Any], prefix: str) -> Evidence:
@@ -338,24 +341,32 @@ def to_csv(items: Iterable[Assessment], include_confidential: bool) -> str:
 def score(assessment: Assessment, framework: Framework) -> dict[str, FactorScore]:
     """Score every risk factor of one assessment.
 
-    Method: each judged indicator earns points (absent 0, present-weak 1, present-strong 2);
-    ``unknown`` and unjudged indicators earn none and are left out. A factor's score is its
-    mean points divided by 2, so 0 (all absent) to 1 (all present-strong); ``None`` when no
-    indicator of the factor was judged. Completeness is the share of the factor's indicators
-    that received a judgement other than unknown. A factor is "scored high" at 0.5 or more.
+    Method: each judgement earns points (absent 0, present-weak 1, present-strong 2);
+    ``unknown`` and unjudged indicators earn none and are left out. A judgement of a whole
+    factor (``RF10``) counts as one judgement of that factor. A factor's score is its mean
+    points divided by 2, so 0 (all absent) to 1 (all present-strong); ``None`` when nothing
+    of the factor was judged. Completeness is the share of the factor's indicators that
+    received a judgement other than unknown, or 1 when the factor was judged as a whole. A
+    factor is "scored high" at 0.5 or more.
     """
     by_factor: dict[str, list[float]] = {f.id: [] for f in framework.factors}
+    whole: set[str] = set()
     for j in assessment.judgements:
         if j.value in POINTS:
-            by_factor[framework.indicator(j.indicator).factor_id].append(POINTS[j.value])
+            factor_id = framework.factor_of(j.indicator)
+            by_factor[factor_id].append(POINTS[j.value])
+            if factor_id == j.indicator:
+                whole.add(factor_id)
     result = {}
     for factor in framework.factors:
         points = by_factor[factor.id]
         total = len(factor.indicators)
+        judged = len(points) - (factor.id in whole)
+        completeness = 1.0 if factor.id in whole else (judged / total if total else 0.0)
         result[factor.id] = FactorScore(
             factor.id,
             sum(points) / (2 * len(points)) if points else None,
-            len(points) / total if total else 0.0,
+            completeness,
             len(points),
             total,
         )

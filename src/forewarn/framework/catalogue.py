@@ -37,6 +37,7 @@ FACTOR_COUNT = 14
 
 _PACKAGE = "forewarn.framework"
 _FACTOR_KEY = re.compile(r"(?:rf)?(\d+)", re.IGNORECASE)
+_WHOLE_FACTOR = re.compile(r"rf\d+", re.IGNORECASE)
 
 
 class FrameworkError(DataError):
@@ -109,6 +110,24 @@ class Framework:
             if factor.number == number:
                 return factor
         raise KeyError(f"no risk factor {factor_id!r} in the framework")
+
+    def subject(self, raw: str) -> str:
+        """What a judgement is about, as a canonical id: an indicator (``"9.3"``) or a whole
+        risk factor (``"RF10"``, also written ``"rf10"``); KeyError if neither exists.
+
+        A whole-factor judgement lets analysts judge a factor whose indicators are not
+        encoded (or judge a factor at a glance); see :func:`factor_of`."""
+        text = raw.strip()
+        if _WHOLE_FACTOR.fullmatch(text):
+            return self.factor(text).id
+        return self.indicator(text).id
+
+    def factor_of(self, subject: str) -> str:
+        """The risk factor id of a judgement's subject (an indicator or a whole factor)."""
+        text = subject.strip()
+        if _WHOLE_FACTOR.fullmatch(text):
+            return self.factor(text).id
+        return self.indicator(text).factor_id
 
     def indicator(self, indicator_id: str) -> Indicator:
         """Look an indicator up by its id, e.g. ``"9.3"``; KeyError if absent."""

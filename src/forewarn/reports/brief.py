@@ -463,7 +463,7 @@ def _notes(assessment: fa.Assessment, framework: Framework) -> tuple[JudgementNo
     return tuple(
         JudgementNote(
             j.indicator,
-            framework.indicator(j.indicator).factor_id,
+            framework.factor_of(j.indicator),
             j.value,
             tuple(
                 EvidenceItem(e.text, e.source, e.date, e.reliability, e.credibility)

@@ -152,7 +152,7 @@ def _assessment_firing(rule: Rule, a: Assessment, framework: Framework) -> Firin
             j.indicator
             for j in a.judgements
             if j.value == p["judgement"]
-            and framework.indicator(j.indicator).factor_id in p["factors"]
+            and framework.factor_of(j.indicator) in p["factors"]
             and any(e.reliability in p["reliability"] for e in j.evidence)
         ]
         if hits:

@@ -107,7 +107,10 @@ def _country(context: ApiContext, session: Session, iso3: str, clearance: bool) 
         "drivers": views.drivers_of(row.get("drivers")),
         "profile": views.profile_of(row.get("profile"), framework),
         "assessments": views.assessments_of(session, code, clearance),
-        "indicator_text": {i.id: i.text for i in framework.indicators},
+        "indicator_text": {
+            **{f.id: f.name for f in framework.factors},  # a whole-factor judgement
+            **{i.id: i.text for i in framework.indicators},
+        },
         "alerts": alerts,
         "actions": views.action_views(session, utc_now().date(), actions),
         "timeline": views.timeline(session, alerts, actions),

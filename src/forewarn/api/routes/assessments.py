@@ -40,7 +40,9 @@ class EvidenceIn(BaseModel):
 class JudgementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    indicator: str = Field(description="An indicator id of the Framework, e.g. 9.3")
+    indicator: str = Field(
+        description="An indicator id of the Framework, e.g. 9.3, or a whole risk factor, e.g. RF10"
+    )
     judgement: str = Field(description="absent, present-weak, present-strong or unknown")
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=500)
 
