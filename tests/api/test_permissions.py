@@ -58,6 +58,18 @@ def test_the_schema_lists_the_writes() -> None:
     assert len(WRITES) >= 7
 
 
+def test_guarded_operations_name_the_documented_security_schemes() -> None:
+    schemes = SCHEMA["components"]["securitySchemes"]
+    assert (schemes["bearer"]["type"], schemes["bearer"]["scheme"]) == ("http", "bearer")
+    assert (schemes["session"]["in"], schemes["session"]["name"]) == ("cookie", "forewarn_session")
+    for method, path, role in OPERATIONS:
+        security = SCHEMA["paths"][path][method].get("security")
+        if role is None:
+            assert security is None, f"{method.upper()} {path} is public"
+        else:
+            assert security == [{"bearer": []}, {"session": []}], f"{method.upper()} {path}"
+
+
 @pytest.mark.parametrize(("method", "path", "role"), WRITES, ids=_ids(WRITES))
 def test_write_requires_its_role(
     client: TestClient, make_user: TokenMaker, method: str, path: str, role: str | None

@@ -20,7 +20,7 @@ from sqlalchemy import make_url
 import forewarn
 from forewarn.api import errors
 from forewarn.api.context import ApiContext
-from forewarn.api.deps import RoleGuard
+from forewarn.api.deps import SECURITY_SCHEMES, RoleGuard
 from forewarn.api.routes import routers
 from forewarn.api.security import Cookies, Passwords, secret_key
 from forewarn.config import Settings
@@ -49,6 +49,7 @@ def _annotate(route: APIRoute) -> None:
     extra: dict[str, Any] = dict(route.openapi_extra or {})
     if roles:
         extra["x-required-role"] = roles[-1].value
+        extra["security"] = [{name: []} for name in SECURITY_SCHEMES]
     route.openapi_extra = extra
     route.responses = {**errors.ERROR_RESPONSES, **route.responses}
 
@@ -93,7 +94,23 @@ def create_app(settings: Settings) -> FastAPI:
                 _annotate(route)
         app.include_router(router)
     install_dashboard(app)
+    _document_security(app)
     return app
+
+
+def _document_security(app: FastAPI) -> None:
+    """Add the security schemes the guarded operations name to the generated schema."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        schema = generate()  # made once, then kept by FastAPI
+        if fresh:
+            schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes.update(SECURITY_SCHEMES)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie
 from sqlalchemy.orm import Session
 
 from forewarn.api.context import ApiContext, utc_now
@@ -97,11 +97,24 @@ def user_of(found: auth.Credential, via: str) -> User:
     )
 
 
-bearer_scheme = HTTPBearer(auto_error=False, description="An API token (forewarn tokens create)")
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token (forewarn tokens create)",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": SESSION_COOKIE,
+        "description": "The session cookie set by /auth/login",
+    },
+}
+"""How a guarded operation is authenticated, as the app factory writes it into the schema
+(the guards read the header and the cookie themselves)."""
 cookie_scheme = APIKeyCookie(
     name=SESSION_COOKIE, auto_error=False, description="The session cookie set by /auth/login"
 )
-BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 CookieDep = Annotated[str | None, Depends(cookie_scheme)]
 
 
@@ -136,16 +149,23 @@ def _by_cookie(context: ApiContext, cookie: str) -> tuple[User, str]:
     return user_of(found, "session"), secret
 
 
-async def authenticate(
-    request: Request, credentials: HTTPAuthorizationCredentials | None, cookie: str | None
-) -> User:
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (None without one)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+async def authenticate(request: Request) -> User:
     """The authenticated user; 401 without valid credentials, 403 without a CSRF token.
 
     Checked on every request against the database, so a revoked token, an ended session
     or a disabled user is refused from the next request on (nothing is cached)."""
     context = await get_context(request)
-    if credentials is not None:
-        return _by_token(context, credentials.credentials)
+    token = bearer_token(request)
+    if token is not None:
+        return _by_token(context, token)
+    cookie = request.cookies.get(SESSION_COOKIE)
     if cookie is None:
         raise NotAuthenticated("log in, or send an API token as 'Authorization: Bearer ...'")
     user, secret = _by_cookie(context, cookie)
@@ -156,9 +176,9 @@ async def authenticate(
     return user
 
 
-async def current_user(request: Request, credentials: BearerDep, cookie: CookieDep) -> User:
+async def current_user(request: Request) -> User:
     """The authenticated user of any role (see :func:`authenticate`)."""
-    return await authenticate(request, credentials, cookie)
+    return await authenticate(request)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -174,10 +194,10 @@ class RoleGuard:
 
     role: Role
 
-    async def __call__(self, request: Request, credentials: BearerDep, cookie: CookieDep) -> User:
-        # authenticates itself rather than depending on current_user: one dependency level
-        # less on every request
-        user = await authenticate(request, credentials, cookie)
+    async def __call__(self, request: Request) -> User:
+        # reads the credentials itself rather than through current_user and FastAPI's
+        # security dependencies: solving those cost more than the credential check
+        user = await authenticate(request)
         if not user.role.includes(self.role):
             raise Forbidden(f"this needs the {self.role} role; {user.name} is {user.role}")
         return user
