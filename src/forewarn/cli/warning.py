@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from forewarn import outlook
 from forewarn.cli.app import app, console, settings_of, write_json
 from forewarn.config import Settings
 from forewarn.data.countries import iso3_of, name_of
@@ -43,6 +42,8 @@ def warn(
 ) -> None:
     """Evaluate the warning rules for every country and record the alerts they raise."""
     settings = settings_of(ctx)
+    from forewarn import outlook  # the modelling stack, loaded only when needed
+
     current = outlook.current(settings, base_year=base_year, model=model, data=data)
     rules = load_rules(settings.rules_file)
     engine = open_database(settings)
@@ -102,6 +103,8 @@ def plot_risk_command(
     from forewarn.plots import plot_risk
 
     iso3 = iso3_of(country)
+    from forewarn import outlook  # the modelling stack, loaded only when needed
+
     history = outlook.risk_history(settings_of(ctx), iso3, model=model)
     if history.empty:
         raise NotFound(f"no forecasts for {name_of(iso3)} ({iso3})")
@@ -120,6 +123,8 @@ def plot_factors_command(
     from forewarn.plots import plot_factors
 
     iso3 = iso3_of(country)
+    from forewarn import outlook  # the modelling stack, loaded only when needed
+
     frame = outlook.current_forecast(settings_of(ctx), base_year=base_year, model=model)
     row = frame[frame["iso3"] == iso3]
     if row.empty:

@@ -1,0 +1,48 @@
+"""The command table that lets ``forewarn <command>`` import only that command's module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import typer
+
+from forewarn import cli
+
+
+def _modules_of(group: typer.Typer) -> set[str]:
+    """The modules whose functions make up ``group``'s commands, sub-groups included."""
+    found = {c.callback.__module__ for c in group.registered_commands if c.callback}
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None
+        found |= _modules_of(sub.typer_instance)
+    return {name.rsplit(".", 1)[-1] for name in found}
+
+
+def test_the_table_names_every_command_and_the_modules_that_define_it() -> None:
+    cli._register()  # every module
+    top = {c.name: {c.callback.__module__.rsplit(".", 1)[-1]} for c in cli.app.registered_commands
+           if c.name and c.callback}  # fmt: skip
+    for group in cli.app.registered_groups:
+        assert group.name and group.typer_instance is not None
+        top[group.name] = _modules_of(group.typer_instance)
+    assert {name: set(modules) for name, modules in cli.COMMANDS.items()} == top
+    assert set(cli.COMMAND_MODULES) == set().union(*top.values())
+
+
+def test_a_command_loads_its_own_modules_only() -> None:
+    probe = (
+        "import sys; from forewarn import cli; cli._register(['forewarn', 'alerts', 'list']); "
+        "print(sorted(m for m in sys.modules if m.startswith('forewarn.cli.')), "
+        "'sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['forewarn.cli.app', 'forewarn.cli.warning'] False"
+
+
+def test_help_without_a_command_lists_every_command() -> None:
+    out = subprocess.run([sys.executable, "-c", "from forewarn.cli import main; main()", "--help"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 0
+    for name in cli.COMMANDS:
+        assert name in out.stdout, name
