@@ -176,14 +176,6 @@ async def authenticate(request: Request) -> User:
     return user
 
 
-async def current_user(request: Request) -> User:
-    """The authenticated user of any role (see :func:`authenticate`)."""
-    return await authenticate(request)
-
-
-CurrentUser = Annotated[User, Depends(current_user)]
-
-
 @dataclass(frozen=True)
 class RoleGuard:
     """A dependency admitting users whose role includes ``role`` (403 otherwise).
@@ -195,8 +187,8 @@ class RoleGuard:
     role: Role
 
     async def __call__(self, request: Request) -> User:
-        # reads the credentials itself rather than through current_user and FastAPI's
-        # security dependencies: solving those cost more than the credential check
+        # reads the credentials itself rather than through FastAPI's security
+        # dependencies: solving those cost more than the credential check
         user = await authenticate(request)
         if not user.role.includes(self.role):
             raise Forbidden(f"this needs the {self.role} role; {user.name} is {user.role}")

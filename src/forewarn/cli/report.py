@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from sqlalchemy.orm import Session
@@ -14,6 +14,10 @@ from forewarn.cli.app import app, console, settings_of
 from forewarn.config import Settings
 from forewarn.i18n import normalise
 from forewarn.store.db import open_database
+
+if TYPE_CHECKING:
+    from forewarn.reports.brief import ForecastInputs
+    from forewarn.reports.render import Format
 
 # forewarn.reports (matplotlib, pandas) is imported inside the commands, so that every other
 # command starts without paying for it.
@@ -33,6 +37,19 @@ FORECAST = typer.Option(
     help="forewarn (the default model) or ewp (the Early Warning Project's published "
     "2025 assessment, base year 2024, for comparison).",
 )
+
+
+def _prepared(
+    ctx: typer.Context, lang: str, fmt: str, base_year: int | None, forecast: str
+) -> tuple[Settings, ForecastInputs, str, Format]:
+    """The settings, the forecast, the language code and the output format of a brief
+    (options are checked before the forecast is read)."""
+    from forewarn.reports import render
+    from forewarn.reports.brief import forecast_inputs
+
+    settings = settings_of(ctx)
+    code, kind = normalise(lang), render.output_format(fmt)
+    return settings, forecast_inputs(settings, base_year, forecast), code, kind
 
 
 def _assembled(settings: Settings, assemble: Callable[[Session], T]) -> T:
@@ -57,11 +74,9 @@ def country(
 ) -> None:
     """A country brief: risk and trend, drivers, findings, alerts, overdue actions, measures."""
     from forewarn.reports import render
-    from forewarn.reports.brief import assemble_country_brief, forecast_inputs
+    from forewarn.reports.brief import assemble_country_brief
 
-    settings = settings_of(ctx)
-    code, kind = normalise(lang), render.output_format(fmt)
-    inputs = forecast_inputs(settings, base_year, forecast)
+    settings, inputs, code, kind = _prepared(ctx, lang, fmt, base_year, forecast)
     brief = _assembled(settings, lambda s: assemble_country_brief(settings, inputs, iso3, s))
     target = out or Path(f"forewarn-brief-{brief.iso3}-{brief.base_year}-{code}.{kind.value}")
     console.print(render.write(render.country_html(brief, code), kind, target))
@@ -78,11 +93,9 @@ def watchlist(
 ) -> None:
     """A watchlist: the highest-risk countries, new alerts and the warning-response gap."""
     from forewarn.reports import render
-    from forewarn.reports.brief import assemble_watchlist, forecast_inputs
+    from forewarn.reports.brief import assemble_watchlist
 
-    settings = settings_of(ctx)
-    code, kind = normalise(lang), render.output_format(fmt)
-    inputs = forecast_inputs(settings, base_year, forecast)
+    settings, inputs, code, kind = _prepared(ctx, lang, fmt, base_year, forecast)
     result = _assembled(settings, lambda s: assemble_watchlist(settings, inputs, s))
     day = dt.date.today().isoformat()
     target = out or Path(f"forewarn-watchlist-{day}-{code}.{kind.value}")

@@ -14,13 +14,13 @@ router = APIRouter(prefix="/api/framework", tags=["framework"])
 
 
 @router.get("/factors", response_model=list[dict[str, Any]])
-def list_factors(user: Viewer, context: ContextDep) -> Response:
+async def list_factors(user: Viewer, context: ContextDep) -> Response:
     """The 14 risk factors with their indicators (as ``forewarn framework show --json``)."""
 
     def build() -> list[dict[str, Any]]:
         return [f.as_dict() for f in context.cached("framework", load_framework).factors]
 
-    return context.cached_json("framework.factors", build)
+    return await context.json_response("framework.factors", build)
 
 
 @router.get("/factors/{factor}")
