@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -29,6 +30,7 @@ def _assessment(**extra: Any) -> dict[str, Any]:
                         "date": "2024-04-02",
                         "reliability": "A",
                         "credibility": 2,
+                        "confidential": False,
                     },
                     {
                         "text": SECRET_TEXT,
@@ -149,3 +151,54 @@ def test_json_import_and_wrong_file_types(client: TestClient, make_user: TokenMa
 def test_viewers_cannot_write_assessments(client: TestClient, make_user: TokenMaker) -> None:
     token = make_user("vic", "viewer")
     assert_error(client.post("/api/assessments", headers=bearer(token), json=_assessment()), 403)
+
+
+def _informant_csv(header: str, cell: str | None) -> bytes:
+    row = f"MMR,2024-06-01,amara,9.1,present-strong,{SECRET_TEXT},interview,2024-05-20,C,3"
+    return (header + "\n" + row + ("" if cell is None else f",{cell}") + "\n").encode()
+
+
+COLUMNS = CSV.splitlines()[0]
+
+
+def _json_with(stated: str) -> bytes:
+    """The JSON import of :func:`_assessment` with its ``"confidential": true`` replaced."""
+    return json.dumps([_assessment()]).replace('"confidential": true', stated).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "field"),
+    [
+        ("a.csv", _informant_csv(COLUMNS.removesuffix(",confidential"), None), "confidential"),
+        ("a.csv", _informant_csv(COLUMNS.replace("confidential", "confidental"), "true"),
+         "confidental"),
+        ("a.csv", _informant_csv(COLUMNS, ""), "confidential"),
+        ("a.json", _json_with('"confidental": true'), "confidental"),
+        ("a.json", _json_with('"confidential": null'), "confidential"),
+    ],
+)  # fmt: skip
+def test_import_refuses_unstated_confidentiality(
+    client: TestClient, make_user: TokenMaker, name: str, data: bytes, field: str
+) -> None:
+    token = make_user("amara", "analyst", clearance=True)
+    files = {"file": (name, data, "text/csv")}
+    refused = client.post("/api/assessments/import", headers=bearer(token), files=files)
+    error = assert_error(refused, 422, "schema_error")
+    assert error["message"].startswith(f"{name}, ") and f"field '{field}'" in error["message"]
+    assert client.get("/api/assessments", headers=bearer(token)).json()["total"] == 0
+
+
+def test_create_and_import_agree_on_unstated_confidentiality(
+    client: TestClient, make_user: TokenMaker
+) -> None:
+    token = make_user("amara", "analyst")
+    for evidence in ({"confidental": True}, {}, {"confidential": None}, {"confidential": "yes"}):
+        body = _assessment()
+        del body["judgements"][0]["evidence"][1]["confidential"]
+        body["judgements"][0]["evidence"][1].update(evidence)
+        created = client.post("/api/assessments", headers=bearer(token), json=body)
+        assert_error(created, 422)
+        files = {"file": ("b.json", json.dumps([body]).encode(), "application/json")}
+        imported = client.post("/api/assessments/import", headers=bearer(token), files=files)
+        assert_error(imported, 422, "schema_error")
+    assert client.get("/api/assessments", headers=bearer(token)).json()["total"] == 0

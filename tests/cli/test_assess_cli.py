@@ -80,3 +80,41 @@ def test_bad_files_are_rejected_whole(tmp_path: Path, bad: str, message: str) ->
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "no assessments" in run(tmp_path, "assess", "show", "MMR").stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("header", "cell", "message"),
+    [
+        (CSV_COLUMNS[:-1], None, "row 1, field 'confidential': missing column"),
+        ((*CSV_COLUMNS[:-1], "confidental"), "true", "row 1, field 'confidental': unknown column"),
+        (CSV_COLUMNS, "", "row 2, field 'confidential': must be stated explicitly"),
+    ],
+)
+def test_unstated_confidentiality_is_refused_and_nothing_is_shown(
+    tmp_path: Path, header: tuple[str, ...], cell: str | None, message: str
+) -> None:
+    row = f"MMR,2024-06-01,a.analyst,9.1,present-strong,{SECRET},interview,2024-05-20,C,3"
+    path = tmp_path / "informant.csv"
+    path.write_text(",".join(header) + "\n" + row + ("" if cell is None else f",{cell}") + "\n")
+    result = run(tmp_path, "assess", "import", str(path))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.strip().count("\n") == 0 and message in result.stderr
+    shown = run(tmp_path, "assess", "show", "MMR", "--json")
+    assert json.loads(shown.stdout) == []
+    out = tmp_path / "export.csv"
+    assert run(tmp_path, "assess", "export", "--out", str(out)).returncode == 0
+    assert SECRET not in out.read_text()
+
+
+@pytest.mark.slow
+def test_audit_lists_nothing_for_new_imports_and_review_needs_an_outcome(
+    tmp_path: Path,
+) -> None:
+    assert run(tmp_path, "assess", "import", str(csv_file(tmp_path, GOOD))).returncode == 0
+    audit = run(tmp_path, "assess", "audit", "--json")
+    assert audit.returncode == 0 and json.loads(audit.stdout) == []
+    missing = run(tmp_path, "assess", "review", "1")
+    assert missing.returncode == 2 and "--confidential or --public" in missing.stderr
+    unknown = run(tmp_path, "assess", "review", "99", "--public")
+    assert unknown.returncode == 2 and "no evidence item #99" in unknown.stderr

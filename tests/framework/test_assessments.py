@@ -92,8 +92,8 @@ def test_json_round_trip_and_confidential_filter(tmp_path: Path, framework: Fram
 def test_json_errors_name_the_place(tmp_path: Path, framework: Framework) -> None:
     doc = [{"country": "MMR", "date": "2024-01-01", "analyst": "x", "judgements": [
         {"indicator": "9.1", "judgement": "present-strong",
-         "evidence": [{"text": "t", "source": "s", "date": "2024-01-01",
-                       "reliability": "B", "credibility": 9}]}]}]  # fmt: skip
+         "evidence": [{"text": "t", "source": "s", "date": "2024-01-01", "reliability": "B",
+                       "credibility": 9, "confidential": False}]}]}]  # fmt: skip
     path = tmp_path / "a.json"
     path.write_text(json.dumps(doc))
     with pytest.raises(
@@ -113,7 +113,8 @@ def test_scores_and_completeness(tmp_path: Path, framework: Framework) -> None:
 
 def test_whole_factor_judgements(tmp_path: Path, framework: Framework) -> None:
     rows = [
-        "SSD,2024-06-01,a.analyst,rf10,present-strong,Calls to remove them,Radio,2024-05-02,B,2,",
+        "SSD,2024-06-01,a.analyst,rf10,present-strong,Calls to remove them,Radio,2024-05-02,B,2,"
+        "false",
         "SSD,2024-06-01,a.analyst,RF9,present-weak,,,,,,",
         "SSD,2024-06-01,a.analyst,9.1,present-strong,,,,,,",
     ]
@@ -159,3 +160,125 @@ def test_latest_per_country() -> None:
     old = fa.Assessment("MMR", dt.date(2020, 1, 1), "a", (), id=1)
     new = fa.Assessment("MMR", dt.date(2024, 1, 1), "b", (), id=2)
     assert fa.latest_per_country([new, old])["MMR"] is new
+
+
+# --- confidentiality fails closed ---------------------------------------------------------
+
+EVIDENCE = "MMR,2024-06-01,x,9.1,present-strong,{text},interview,2024-05-20,C,3"
+
+
+def _without_column(column: str, rename: str | None = None) -> str:
+    """A CSV of one evidence row in which ``column`` is dropped (or renamed)."""
+    names = list(fa.CSV_COLUMNS)
+    values = [*EVIDENCE.format(text=SECRET).split(","), "true"]
+    at = names.index(column)
+    if rename is None:
+        del names[at], values[at]
+    else:
+        names[at] = rename
+    return ",".join(names) + "\n" + ",".join(values) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_without_column("confidential"), r"row 1, field 'confidential': missing column"),
+        (
+            _without_column("confidential", rename="confidental"),
+            r"row 1, field 'confidental': unknown column",
+        ),
+        (_without_column("evidence_date"), r"row 1, field 'evidence_date': missing column"),
+        (
+            HEADER + ",notes\n" + EVIDENCE.format(text=SECRET) + ",true,x\n",
+            r"row 1, field 'notes': unknown column",
+        ),
+        (
+            HEADER + "\n" + EVIDENCE.format(text=SECRET) + ",\n",
+            r"row 2, field 'confidential': must be stated explicitly as true or false",
+        ),
+        (
+            HEADER + "\n" + EVIDENCE.format(text=SECRET) + ",  \n",
+            r"row 2, field 'confidential': must be stated",
+        ),
+        (
+            HEADER + "\n" + EVIDENCE.format(text=SECRET) + ",yes\n",
+            r"row 2, field 'confidential': 'yes' is not true or false",
+        ),
+        (
+            HEADER + "\n" + EVIDENCE.format(text=SECRET) + ",0\n",
+            r"row 2, field 'confidential': '0' is not true or false",
+        ),
+        (
+            HEADER + "\nMMR,2024-06-01,x,9.2,present-weak,,,,,,true\n",
+            r"row 2, field 'evidence_text': missing value",
+        ),
+    ],
+)
+def test_csv_confidentiality_must_be_stated(
+    tmp_path: Path, framework: Framework, text: str, message: str
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(text)
+    with pytest.raises(SchemaError, match=message):
+        fa.read_file(path, framework)
+
+
+def _json_evidence(**fields: object) -> list[dict[str, object]]:
+    evidence = {"text": SECRET, "source": "interview", "date": "2024-05-20"}
+    evidence |= {"reliability": "C", "credibility": 3, **fields}
+    judgement = {"indicator": "9.1", "judgement": "present-strong", "evidence": [evidence]}
+    return [{"country": "MMR", "date": "2024-06-01", "analyst": "x", "judgements": [judgement]}]
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (_json_evidence(), r"evidence 1, field 'confidential': must be stated explicitly"),
+        (_json_evidence(confidential=None), r"field 'confidential': must be stated explicitly"),
+        (
+            _json_evidence(confidental=True),
+            r"evidence 1, field 'confidental': unknown key \(expected confidential, ",
+        ),
+        (
+            _json_evidence(confidential=True, note="x"),
+            r"evidence 1, field 'note': unknown key",
+        ),
+        (_json_evidence(confidential="yes"), r"field 'confidential': 'yes' is not true or false"),
+        (_json_evidence(confidential=1), r"field 'confidential': 1 is not true or false"),
+        (_json_evidence(confidential=""), r"field 'confidential': must be stated explicitly"),
+    ],
+)
+def test_json_confidentiality_must_be_stated(
+    tmp_path: Path, framework: Framework, document: list[dict[str, object]], message: str
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SchemaError, match=message):
+        fa.read_file(path, framework)
+
+
+def test_json_unknown_keys_are_refused_at_every_level(tmp_path: Path, framework: Framework) -> None:
+    doc = _json_evidence(confidential=True)
+    doc[0]["judgements"][0]["evidnce"] = []  # type: ignore[index]
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SchemaError, match=r"assessment 1, judgement 1, field 'evidnce'"):
+        fa.read_file(path, framework)
+    doc = _json_evidence(confidential=True)
+    doc[0]["anlyst"] = "y"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SchemaError, match=r"assessment 1, field 'anlyst': unknown key"):
+        fa.read_file(path, framework)
+
+
+def test_explicit_values_and_the_export_round_trip(tmp_path: Path, framework: Framework) -> None:
+    for word, expected in (("TRUE", True), ("false", False), ("True", True)):
+        path = write(tmp_path, [EVIDENCE.format(text="t") + f",{word}"])
+        (item,) = fa.read_file(path, framework)
+        assert item.judgements[0].evidence[0].confidential is expected
+    items = fa.read_file(write(tmp_path, ROWS), framework)
+    exported = tmp_path / "export.csv"
+    exported.write_text(fa.to_csv(items, include_confidential=True))
+    assert [a.judgements for a in fa.read_file(exported, framework)] == [
+        a.judgements for a in items
+    ]

@@ -84,7 +84,7 @@ def inputs() -> ForecastInputs:
 
 
 def _assessment() -> Assessment:
-    public = Evidence(PUBLIC, "official gazette", dt.date(2025, 2, 10), "A", 1)
+    public = Evidence(PUBLIC, "official gazette", dt.date(2025, 2, 10), "A", 1, confidential=False)
     secret = Evidence(SECRET, "interview", dt.date(2025, 2, 12), "B", 2, confidential=True)
     return Assessment(
         "MMR",

@@ -24,7 +24,7 @@ FORECAST = pd.DataFrame(
 
 
 def _strong(iso3: str, indicator: str, reliability: str) -> Assessment:
-    ev = Evidence("seen", "report", dt.date(2024, 1, 1), reliability, 2)
+    ev = Evidence("seen", "report", dt.date(2024, 1, 1), reliability, 2, confidential=False)
     return Assessment(
         iso3, dt.date(2024, 2, 1), "a", (Judgement(indicator, "present-strong", (ev,)),), id=7
     )

@@ -74,7 +74,9 @@ def web_settings(settings: Settings) -> Settings:
 
 
 def _assessment() -> Assessment:
-    public = Evidence(PUBLIC_EVIDENCE, "official gazette", dt.date(2025, 2, 10), "A", 1)
+    public = Evidence(
+        PUBLIC_EVIDENCE, "official gazette", dt.date(2025, 2, 10), "A", 1, confidential=False
+    )
     secret = Evidence(SECRET_EVIDENCE, "interview", dt.date(2025, 2, 12), "B", 2, confidential=True)
     return Assessment(
         "MMR",

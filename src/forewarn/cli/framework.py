@@ -10,11 +10,16 @@ from rich.table import Table
 
 from forewarn.cli.app import app, console, settings_of, write_json
 from forewarn.data.countries import iso3_of, name_of
-from forewarn.errors import NotFound
+from forewarn.errors import ConfigError, NotFound
 from forewarn.framework import assessments as fa
 from forewarn.framework.catalogue import Framework, RiskFactor, load_framework
 from forewarn.response import ledger
-from forewarn.store.assessments import load_assessments, record_assessments
+from forewarn.store.assessments import (
+    load_assessments,
+    record_assessments,
+    review_confidentiality,
+    unstated_evidence,
+)
 from forewarn.store.db import open_database, transaction
 
 framework_app = typer.Typer(help="The UN Framework of Analysis for Atrocity Crimes (2014).")
@@ -129,3 +134,67 @@ def export(
     else:
         write_json(fa.to_records(items, include_confidential), out)
     console.print(f"wrote {len(items)} assessment(s) to {out}")
+
+
+@assess_app.command("audit")
+def audit(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    include_confidential: bool = typer.Option(
+        False, "--include-confidential", help="Also print the evidence text (it may name sources)."
+    ),
+) -> None:
+    """List evidence stored before confidentiality had to be stated, for review.
+
+    Such evidence may have been stored as public only because the importer left the
+    ``confidential`` value out; it is withheld from users without clearance until an
+    administrator states it with ``forewarn assess review``."""
+    engine = open_database(settings_of(ctx))
+    with transaction(engine) as session:
+        items = unstated_evidence(session)
+    if as_json:
+        write_json([i.as_dict(include_confidential) for i in items], None)
+        return
+    if not items:
+        console.print("every stored evidence item states its confidentiality")
+        return
+    for i in items:
+        stored = "confidential" if i.stored_confidential else "public"
+        console.print(
+            f"evidence #{i.evidence_id} (assessment #{i.assessment_id}, {i.iso3} "
+            f"{i.assessed_on}, {i.analyst}, indicator {i.indicator}): {i.source}, "
+            f"{i.observed_on}, {i.reliability}{i.credibility}; stored as {stored}",
+            markup=False,
+        )
+        if include_confidential:
+            console.print(f"    {i.text}", markup=False)
+    console.print(
+        f"{len(items)} evidence item(s) never stated their confidentiality; they are withheld "
+        "from users without clearance until reviewed: "
+        "forewarn assess review ID --confidential|--public"
+    )
+
+
+@assess_app.command("review")
+def review(
+    ctx: typer.Context,
+    evidence_ids: list[int] = typer.Argument(..., help="Evidence ids (from assess audit)."),
+    confidential: bool = typer.Option(
+        None, "--confidential/--public", help="The reviewed confidentiality (required)."
+    ),
+    by: str = typer.Option(getpass.getuser(), "--by", help="Who reviews (the ledger's actor)."),
+) -> None:
+    """State the confidentiality of evidence items after review (recorded in the ledger)."""
+    if confidential is None:
+        raise ConfigError("state the review's outcome: --confidential or --public")
+    settings = settings_of(ctx)
+    engine = open_database(settings)
+    ledger.retrying(
+        engine,
+        lambda s: [review_confidentiality(s, i, confidential, by) for i in evidence_ids],
+    )
+    ledger.record_receipt(
+        engine, ledger.receipts_path(settings.data_dir, settings.resolved_database_url())
+    )
+    shown = "confidential" if confidential else "public"
+    console.print(f"{len(evidence_ids)} evidence item(s) reviewed as {shown} by {by}")

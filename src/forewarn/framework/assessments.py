@@ -8,14 +8,20 @@ graded on the Admiralty scale: source reliability A (completely reliable) to F (
 judged) and information credibility 1 (confirmed) to 6 (cannot be judged). Evidence marked
 confidential protects informants: it is left out of every output unless explicitly asked for.
 
+Confidentiality fails closed: every evidence item must state it (``true`` or ``false``); a
+missing column or key, an empty cell, ``null``, or any other value rejects the file, and so
+does any column or key the format does not define (a misspelled ``confidental`` would
+otherwise be ignored and the evidence published).
+
 File formats (documented in ``docs/assessments.md``):
 
-* CSV, one row per evidence item (or per judgement without evidence), columns
+* CSV, one row per evidence item (or per judgement without evidence), exactly the columns
   ``country, date, analyst, indicator, judgement, evidence_text, evidence_source,
-  evidence_date, reliability, credibility, confidential``; rows sharing country, date and
-  analyst form one assessment.
+  evidence_date, reliability, credibility, confidential`` (any order); rows sharing country,
+  date and analyst form one assessment.
 * JSON, a list of ``{country, date, analyst, judgements: [{indicator, judgement,
-  evidence: [{text, source, date, reliability, credibility, confidential}]}]}``.
+  evidence: [{text, source, date, reliability, credibility, confidential}]}]}`` (an
+  assessment may also carry the ``id`` that an export writes; it is ignored).
 
 Parsing is all-or-nothing: the first bad row or field raises :class:`SchemaError` naming the
 file, the row and the field, and nothing is returned.
@@ -43,6 +49,10 @@ CSV_COLUMNS = (
     "country", "date", "analyst", "indicator", "judgement", "evidence_text",
     "evidence_source", "evidence_date", "reliability", "credibility", "confidential",
 )  # fmt: skip
+EVIDENCE_COLUMNS = CSV_COLUMNS[5:]
+ASSESSMENT_KEYS = frozenset({"country", "date", "analyst", "judgements", "id"})
+JUDGEMENT_KEYS = frozenset({"indicator", "judgement", "evidence"})
+EVIDENCE_KEYS = frozenset({"text", "source", "date", "reliability", "credibility", "confidential"})
 POINTS = {"absent": 0.0, "present-weak": 1.0, "present-strong": 2.0}
 HIGH_SCORE = 0.5
 """A factor whose score reaches this value counts as "scored high" (see :func:`score`)."""
@@ -57,7 +67,7 @@ class Evidence:
     date: dt.date
     reliability: str
     credibility: int
-    confidential: bool = False
+    confidential: bool
 
 
 @dataclass(frozen=True)
@@ -144,13 +154,26 @@ class _Where:
         return int(raw)
 
     def flag(self, record: Mapping[str, Any], field: str) -> bool:
+        """An explicit ``true``/``false``: a JSON boolean, or the word in a CSV cell.
+
+        Anything else, an absent or empty value included, is refused: a flag that guards
+        informants must never fall back to a default."""
         raw = record.get(field)
-        if raw is None or raw == "" or isinstance(raw, bool):
-            return bool(raw)
-        text = str(raw).strip().lower()
-        if text not in {"true", "false", "yes", "no", "1", "0"}:
-            raise self.fail(field, f"{raw!r} is not true/false")
-        return text in {"true", "yes", "1"}
+        if isinstance(raw, bool):
+            return raw
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            raise self.fail(field, "must be stated explicitly as true or false")
+        text = raw.strip().lower() if isinstance(raw, str) else None
+        if text not in {"true", "false"}:
+            raise self.fail(field, f"{raw!r} is not true or false")
+        return text == "true"
+
+    def known_keys(self, record: Mapping[str, Any], allowed: frozenset[str]) -> None:
+        """Refuse keys the format does not define (a misspelling would be silently lost)."""
+        for key in record:
+            if key not in allowed:
+                expected = ", ".join(sorted(allowed - {"id"}))
+                raise self.fail(str(key), f"unknown key (expected {expected})")
 
     def country(self, record: Mapping[str, Any], field: str) -> str:
         raw = self.text(record, field)
@@ -179,15 +202,27 @@ def _evidence(where: _Where, rec: Mapping[str, Any], prefix: str) -> Evidence:
     )
 
 
+def _csv_header(path: Path, fieldnames: Sequence[str] | None) -> None:
+    """Exactly the format's columns: none missing, none unknown, none repeated."""
+    names = list(fieldnames or [])
+    where = _Where(path, "row 1")
+    for name in names:
+        if name not in CSV_COLUMNS:
+            raise where.fail(name, f"unknown column (expected {', '.join(CSV_COLUMNS)})")
+        if names.count(name) > 1:
+            raise where.fail(name, "column appears twice")
+    for name in CSV_COLUMNS:
+        if name not in names:
+            raise where.fail(name, "missing column")
+
+
 def _csv_records(path: Path) -> list[dict[str, str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaError(f"{path}: cannot read ({exc})") from exc
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_COLUMNS[:5] if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SchemaError(f"{path}: missing column {missing[0]!r}")
+    _csv_header(path, reader.fieldnames)
     records = list(reader)
     for n, rec in enumerate(records, start=2):
         if None in rec or any(v is None for v in rec.values()):
@@ -207,7 +242,7 @@ def read_csv(path: Path, framework: Framework) -> list[Assessment]:
         if indicator in judged and judged[indicator][0] != value:
             raise where.fail("judgement", f"contradicts an earlier row for {indicator}")
         evidence = judged.setdefault(indicator, (value, []))[1]
-        if any(str(rec.get(f) or "").strip() for f in CSV_COLUMNS[5:10]):
+        if any(rec[f].strip() for f in EVIDENCE_COLUMNS):
             evidence.append(_evidence(where, rec, "evidence_"))
     return [
         Assessment(iso3, day, analyst, _judgements(judged))
@@ -234,13 +269,15 @@ def _json_assessment(path: Path, i: int, item: Any, framework: Framework) -> Ass
     where = _Where(path, f"assessment {i}")
     if not isinstance(item, dict) or not isinstance(item.get("judgements"), list):
         raise where.fail("judgements", "expected an object with a list of judgements")
+    where.known_keys(item, ASSESSMENT_KEYS)
     judgements = []
     for k, raw in enumerate(item["judgements"], start=1):
         jw = _Where(path, f"assessment {i}, judgement {k}")
         if not isinstance(raw, dict):
             raise jw.fail("judgement", "expected an object")
+        jw.known_keys(raw, JUDGEMENT_KEYS)
         ev = [
-            _evidence(_Where(path, f"assessment {i}, judgement {k}, evidence {m}"), e, "")
+            _json_evidence(_Where(path, f"assessment {i}, judgement {k}, evidence {m}"), e)
             for m, e in enumerate(_list(jw, raw.get("evidence", [])), start=1)
         ]
         indicator = jw.indicator(raw, "indicator", framework)
@@ -252,6 +289,11 @@ def _json_assessment(path: Path, i: int, item: Any, framework: Framework) -> Ass
         where.text(item, "analyst"),
         tuple(judgements),
     )
+
+
+def _json_evidence(where: _Where, record: Mapping[str, Any]) -> Evidence:
+    where.known_keys(record, EVIDENCE_KEYS)
+    return _evidence(where, record, "")
 
 
 def _list(where: _Where, value: Any) -> list[dict[str, Any]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from forewarn.errors import Conflict
+from forewarn.errors import Conflict, NotFound
 from forewarn.framework.assessments import Assessment, Evidence, Judgement, to_records
 from forewarn.response import ledger
 from forewarn.store.tables import AssessmentRow, EvidenceRow, JudgementRow
@@ -25,6 +25,7 @@ def _evidence_row(e: Evidence) -> EvidenceRow:
         reliability=e.reliability,
         credibility=e.credibility,
         confidential=e.confidential,
+        confidentiality_stated=True,
     )
 
 
@@ -67,6 +68,15 @@ def save_assessments(session: Session, items: Sequence[Assessment]) -> list[int]
     return [r.id for r in rows]
 
 
+def _evidence(row: EvidenceRow) -> Evidence:
+    """The evidence item; one whose confidentiality was never stated is treated as
+    confidential (fail closed) until an administrator reviews it."""
+    return Evidence(
+        row.text, row.source, row.observed_on, row.reliability, row.credibility,
+        row.confidential or not row.confidentiality_stated,
+    )  # fmt: skip
+
+
 def _value(row: AssessmentRow) -> Assessment:
     return Assessment(
         iso3=row.iso3,
@@ -77,17 +87,11 @@ def _value(row: AssessmentRow) -> Assessment:
             Judgement(
                 j.indicator_id,
                 j.value,
-                tuple(
-                    Evidence(
-                        e.text, e.source, e.observed_on, e.reliability, e.credibility,
-                        e.confidential,
-                    )
-                    for e in j.evidence
-                ),
+                tuple(_evidence(e) for e in j.evidence),
             )
             for j in row.judgements
         ),
-    )  # fmt: skip
+    )
 
 
 def load_assessments(session: Session, iso3: str | None = None) -> list[Assessment]:
@@ -131,3 +135,85 @@ def record_assessments(
             session, "assessment.recorded", f"assessment:{item.id}", ledger_entry(item), actor
         )
     return stored
+
+
+@dataclass(frozen=True)
+class UnstatedEvidence:
+    """An evidence item stored before confidentiality had to be stated (migration 0004).
+
+    ``stored_confidential`` is what the old importer stored (usually ``False``: the default
+    that made it public); until reviewed it is withheld as if confidential."""
+
+    evidence_id: int
+    assessment_id: int
+    iso3: str
+    assessed_on: dt.date
+    analyst: str
+    imported_at: dt.datetime
+    indicator: str
+    source: str
+    observed_on: dt.date
+    reliability: str
+    credibility: int
+    stored_confidential: bool
+    text: str
+
+    def as_dict(self, include_text: bool) -> dict[str, Any]:
+        """The JSON form; the evidence text only when asked for."""
+        record = {
+            "evidence_id": self.evidence_id,
+            "assessment_id": self.assessment_id,
+            "country": self.iso3,
+            "date": self.assessed_on.isoformat(),
+            "analyst": self.analyst,
+            "imported_at": self.imported_at.isoformat(),
+            "indicator": self.indicator,
+            "source": self.source,
+            "evidence_date": self.observed_on.isoformat(),
+            "reliability": self.reliability,
+            "credibility": self.credibility,
+            "stored_confidential": self.stored_confidential,
+        }
+        if include_text:
+            record["text"] = self.text
+        return record
+
+
+def unstated_evidence(session: Session) -> list[UnstatedEvidence]:
+    """Evidence whose confidentiality was never stated explicitly, oldest first."""
+    query = (
+        select(EvidenceRow, JudgementRow, AssessmentRow)
+        .join(JudgementRow, EvidenceRow.judgement_id == JudgementRow.id)
+        .join(AssessmentRow, JudgementRow.assessment_id == AssessmentRow.id)
+        .where(EvidenceRow.confidentiality_stated.is_(False))
+        .order_by(EvidenceRow.id)
+    )
+    return [
+        UnstatedEvidence(
+            e.id, a.id, a.iso3, a.assessed_on, a.analyst, a.imported_at, j.indicator_id,
+            e.source, e.observed_on, e.reliability, e.credibility, e.confidential, e.text,
+        )
+        for e, j, a in session.execute(query).all()
+    ]  # fmt: skip
+
+
+def review_confidentiality(
+    session: Session, evidence_id: int, confidential: bool, actor: str
+) -> dict[str, Any]:
+    """State an evidence item's confidentiality after review, with an "evidence.reviewed"
+    ledger entry (ids and the decision, never the text); return the entry's payload."""
+    row = session.get(EvidenceRow, evidence_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no evidence item #{evidence_id}")
+    judgement = session.get(JudgementRow, row.judgement_id)
+    assert judgement is not None
+    payload = {
+        "evidence_id": row.id,
+        "assessment_id": judgement.assessment_id,
+        "was_stated": row.confidentiality_stated,
+        "was_confidential": row.confidential,
+        "confidential": confidential,
+    }
+    row.confidential, row.confidentiality_stated = confidential, True
+    ledger.append(session, "evidence.reviewed", f"evidence:{row.id}", payload, actor)
+    return payload

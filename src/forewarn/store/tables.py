@@ -57,7 +57,13 @@ class JudgementRow(Base):
 
 
 class EvidenceRow(Base):
-    """One evidence item, graded on the Admiralty scale (reliability A-F, credibility 1-6)."""
+    """One evidence item, graded on the Admiralty scale (reliability A-F, credibility 1-6).
+
+    ``confidentiality_stated`` is true when the importer stated ``confidential`` explicitly
+    (always, since migration 0004); rows stored before then may have been defaulted to public
+    and are withheld as if confidential until an administrator reviews them
+    (``forewarn assess audit``).
+    """
 
     __tablename__ = "evidence"
 
@@ -68,7 +74,8 @@ class EvidenceRow(Base):
     observed_on: Mapped[dt.date] = mapped_column(Date)
     reliability: Mapped[str] = mapped_column(String(1))
     credibility: Mapped[int] = mapped_column(Integer)
-    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean)
+    confidentiality_stated: Mapped[bool] = mapped_column(Boolean)
     judgement: Mapped[JudgementRow] = relationship(back_populates="evidence")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from forewarn.api.deps import Analyst, ContextDep, PageDep, SessionDep, User, Viewer
 from forewarn.api.uploads import parse_bytes, parse_json, read_limited
@@ -34,7 +34,10 @@ class EvidenceIn(BaseModel):
     date: str = Field(description="YYYY-MM-DD")
     reliability: str = Field(description="Source reliability A-F")
     credibility: int | str = Field(description="Information credibility 1-6")
-    confidential: bool = False
+    confidential: StrictBool = Field(
+        description="Required: true if the evidence could expose a source (shown only to "
+        "users with clearance), false if it may be shown to every user."
+    )
 
 
 class JudgementIn(BaseModel):
