@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from forewarn.response import ledger
+from forewarn import ledger
 
 from .conftest import TokenMaker, assert_error, bearer, insert_alert
 
@@ -124,3 +125,18 @@ def test_mandates_list_and_check(client: TestClient, make_user: TokenMaker) -> N
     assert {"severe-under-resourcing", "no-chapter-vii-with-protection-task"} <= codes
     extra = client.post("/api/mandates/check", headers=headers, json={**record, "by": "x"})
     assert_error(extra, 422, "validation_error")
+
+
+@pytest.mark.slow
+def test_early_base_years_forecast_or_refuse_cleanly(
+    client: TestClient, make_user: TokenMaker
+) -> None:
+    """1960-1972 used to answer 500 (KeyError 'year'); now a forecast, or 404 with a reason."""
+    headers = bearer(make_user("vic", "viewer"))
+    early = client.get("/api/forecasts?base_year=1965&limit=3", headers=headers)
+    assert early.status_code == 200, early.text
+    assert early.json()["base_year"] == 1965
+    country = client.get("/api/countries/IDN?base_year=1971", headers=headers)
+    assert country.status_code == 200, country.text
+    refused = assert_error(client.get("/api/forecasts?base_year=1960", headers=headers), 404)
+    assert "base years 1965-" in refused["message"]

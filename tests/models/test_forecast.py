@@ -11,6 +11,7 @@ import pytest
 from forewarn.config import Settings
 from forewarn.data import registry
 from forewarn.data.panel import Panel
+from forewarn.errors import NotFound
 from forewarn.models import get_model
 from forewarn.models.forecast import ForecastResult, forecast
 
@@ -72,3 +73,18 @@ def test_provenance(ewp: ForecastResult, panel: Panel) -> None:
     assert ewp.provenance["panel_sha256"] == panel.sha256
     assert ewp.provenance["train_years"] == [1960, 2022]
     assert len(ewp.provenance["param_hash"]) == 64
+
+
+@pytest.mark.parametrize("base", [1965, 1968, 1972])
+def test_the_default_model_forecasts_from_early_base_years(panel: Panel, base: int) -> None:
+    """Windows too short for the blend's inner validation (up to 1972) used to crash with
+    KeyError 'year'; the weight then falls back to 0.5, as documented."""
+    result = forecast(get_model("forewarn-ensemble"), panel, base, replicates=2)
+    assert (result.table["base_year"] == base).all() and len(result.table) > 50
+    assert result.table["risk_2y"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("base", [1950, 1960, 1964, 2025])
+def test_base_years_without_enough_history_are_refused_in_one_line(panel: Panel, base: int) -> None:
+    with pytest.raises(NotFound, match=rf"cannot forecast from base year {base}: .*1965-2024"):
+        forecast(get_model("forewarn-ensemble"), panel, base, replicates=2)

@@ -187,25 +187,16 @@ def forecast_command(
     ),
 ) -> None:
     """Forecast the risk of a mass-killing onset in the next two years for every country."""
+    from forewarn.models.forecast import check_base_year
+
     spec = _spec(model)
     settings = settings_of(ctx)
     panel = load_panel(settings, data)
-    _check_base_year(panel, base_year)
+    check_base_year(panel, base_year)
     result = _forecast(spec, panel, settings, base_year, use_cache=use_cache)
     _print_wide(_forecast_table(result, top))
     if out is not None:
         _write_csv(result.table.drop(columns=["top_drivers"]), out)
-
-
-def _check_base_year(panel: Panel, base_year: int | None) -> None:
-    from forewarn.errors import NotFound
-
-    years = panel.frame["year"]
-    if base_year is not None and not (int(years.min()) + 5 <= base_year <= int(years.max())):
-        raise NotFound(
-            f"base year {base_year} is outside the panel ({years.min()}-{years.max()}, "
-            "and at least five years of training data are needed)"
-        )
 
 
 def _forecast_table(result: ForecastResult, top: int) -> Table:

@@ -196,7 +196,9 @@ def _validation_scores(
             "linear": net.decision_function(X[list(PREDICTORS)]),
             "trees": trees.decision_function(X),
         }))  # fmt: skip
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:  # windows too short to validate (early base years): no scores at all
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in ("year", "y", "linear", "trees")})
+    return pd.concat(frames, ignore_index=True)
 
 
 def _choose_weight(scores: pd.DataFrame, weights: tuple[float, ...]) -> tuple[float, int]:

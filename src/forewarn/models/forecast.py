@@ -26,6 +26,7 @@ import pandas as pd
 
 import forewarn
 from forewarn.data.panel import Panel
+from forewarn.errors import NotFound
 from forewarn.models.base import FloatArray, ForecastModel, expit, logit
 from forewarn.models.ensemble import BlendedEnsemble
 from forewarn.models.features import complete_cases
@@ -47,6 +48,24 @@ class ForecastResult:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
+MIN_HISTORY = 5
+"""Years of panel before a base year that a forecast needs (its windows end at T-2, T-3)."""
+
+
+def check_base_year(panel: Panel, base_year: int | None) -> int:
+    """``base_year`` (default: the panel's last year) if a forecast can be made from it."""
+    years = panel.frame["year"]
+    first, last = int(years.min()), int(years.max())
+    base = last if base_year is None else int(base_year)
+    if not first + MIN_HISTORY <= base <= last:
+        raise NotFound(
+            f"cannot forecast from base year {base}: the panel covers {first}-{last} and a "
+            f"forecast needs {MIN_HISTORY} earlier years of training data "
+            f"(base years {first + MIN_HISTORY}-{last})"
+        )
+    return base
+
+
 def forecast(
     spec: ModelSpec,
     panel: Panel,
@@ -59,7 +78,7 @@ def forecast(
 ) -> ForecastResult:
     """Forecast every complete-case country of ``base_year`` (default: the panel's last)."""
     frame = panel.frame
-    base = panel.last_year if base_year is None else int(base_year)
+    base = check_base_year(panel, base_year)
     design = spec.features(frame)
     now, prev = _fit_two_years(spec, frame, design, base, workers)
     rows = _forecast_rows(frame, base)
