@@ -17,7 +17,7 @@ from forewarn.api import create_app
 from forewarn.api.context import ApiContext
 from forewarn.api.security import digest, new_token
 from forewarn.config import Settings
-from forewarn.response.ledger import LedgerEntry, entries_about
+from forewarn.ledger import LedgerEntry, entries_about
 from forewarn.store import auth
 from forewarn.store.db import transaction
 from forewarn.store.tables import AlertRow, LedgerRow

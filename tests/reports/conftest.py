@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 from forewarn.config import Settings
 from forewarn.framework.assessments import Assessment, Evidence, Judgement
 from forewarn.reports.brief import ForecastInputs
-from forewarn.response import clock, ledger
+from forewarn.response import clock
 from forewarn.response.ladder import load_ladder
-from forewarn.store.alerts import record_alerts
+from forewarn.store.alerts import record_alert, record_alerts
 from forewarn.store.assessments import save_assessments
 from forewarn.store.db import open_database, transaction
 from forewarn.warning.alerts import AlertCandidate
@@ -117,7 +117,7 @@ def _scenario(settings: Settings) -> Scenario:
             _candidate("MMR", 775, "Myanmar", "emergency", "specific-factor-strong"),
             _candidate("SDN", 625, "Sudan", "warning", "risk-4pct"),
         ]
-        record_alerts(session, candidates, RAISED, on_new=ledger.record_alert)
+        record_alerts(session, candidates, RAISED, on_new=record_alert)
     ladder = load_ladder(settings)
     clock.tick(engine, ladder, RAISED)
     clock.tick(engine, ladder, NOW)

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.errors import Conflict, Forbidden, NotFound
-from forewarn.response import clock, ledger
+from forewarn.response import clock
 from forewarn.response.actions import (
     Decision,
     InvalidRequest,

@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.errors import ConfigError
-from forewarn.response import clock, ledger
+from forewarn.response import clock
 from forewarn.response.actions import Decision, Verb, decide
 from forewarn.response.clock import TickReport
 from forewarn.response.ladder import Ladder, Roles
+from forewarn.store.alerts import record_alert
 from forewarn.store.tables import ActionRow, AlertIntakeRow, LedgerRow
 
 from .conftest import MONDAY, SQLITE_ONLY, AlertMaker, CliResult, count_rows, insert_alerts
@@ -143,7 +145,7 @@ def test_alerts_recorded_by_the_warning_stage_are_not_recorded_twice(
 
         alert = session.get(AlertRow, first)
         assert alert is not None
-        ledger.record_alert(session, alert)
+        record_alert(session, alert)
     insert_alerts(engine, [{"level": "watch", "iso3": "MMR"}])
     clock.tick(engine, ladder, _day(3, 3))
     with Session(engine) as session:

@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from forewarn.response import clock, gap, ledger
+from forewarn import ledger
+from forewarn.response import clock, gap
 from forewarn.response.actions import Decision, Verb, decide
 from forewarn.response.ladder import Ladder, Roles
 from forewarn.store.tables import ActionRow

@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.config import Settings
 from forewarn.errors import DataError
-from forewarn.response import clock, ledger
+from forewarn.response import clock
 from forewarn.response.actions import Decision, Verb, decide
 from forewarn.response.ladder import Ladder, Roles
 from forewarn.store.tables import LedgerRow

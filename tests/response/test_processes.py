@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.config import Settings
-from forewarn.response import clock, ledger
+from forewarn.response import clock
 from forewarn.response.ladder import Ladder
 from forewarn.store.db import open_database
 from forewarn.store.tables import ActionRow, AlertIntakeRow, LedgerRow

@@ -18,8 +18,8 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import text
 
+from forewarn import ledger
 from forewarn.framework import assessments as fa
-from forewarn.response import ledger
 from forewarn.store.assessments import (
     load_assessments,
     review_confidentiality,

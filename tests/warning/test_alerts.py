@@ -9,8 +9,8 @@ import pandas as pd
 
 from forewarn.framework.assessments import Assessment, Evidence, Judgement
 from forewarn.framework.catalogue import load_framework
-from forewarn.response.ledger import entries_about, record_alert
-from forewarn.store.alerts import list_alerts, record_alerts
+from forewarn.ledger import entries_about
+from forewarn.store.alerts import list_alerts, record_alert, record_alerts
 from forewarn.store.db import make_engine, migrate, transaction
 from forewarn.warning.alerts import Provenance, candidates
 from forewarn.warning.rules import evaluate, load_rules

@@ -22,15 +22,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 import forewarn
+from forewarn import ledger
 from forewarn.api import create_app
 from forewarn.api.security import digest, new_token
 from forewarn.config import Settings
 from forewarn.framework.assessments import Assessment, Evidence, Judgement
 from forewarn.framework.catalogue import load_framework
-from forewarn.response import clock, ledger
+from forewarn.response import clock
 from forewarn.response.ladder import load_ladder
 from forewarn.store import auth
-from forewarn.store.alerts import record_alerts
+from forewarn.store.alerts import record_alert, record_alerts
 from forewarn.store.assessments import save_assessments
 from forewarn.store.db import open_database, transaction
 from forewarn.warning.alerts import Provenance, candidates
@@ -99,7 +100,7 @@ def seed(settings: Settings) -> None:
         firings = evaluate(rules, forecast, {}, framework)
         found = candidates(rules, firings, forecast, {}, PROVENANCE, names)
         with ledger.write_transaction(engine) as session:
-            record_alerts(session, found, RAISED, on_new=ledger.record_alert)
+            record_alerts(session, found, RAISED, on_new=record_alert)
         ladder = load_ladder(settings)
         for days in TICKS:
             clock.tick(engine, ladder, RAISED + dt.timedelta(days=days))

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from forewarn.ledger import entries_about
 from forewarn.response import actions
-from forewarn.response.ledger import entries_about
 
 from .conftest import Desk
 

@@ -15,9 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.api.security import Cookies, Passwords
 from forewarn.config import Settings
-from forewarn.response import ledger
 from forewarn.response.ladder import Ladder
 from forewarn.store.auth import CredentialCheck
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from forewarn import ledger
 from forewarn.cli.app import app, console, settings_of, write_json
 from forewarn.data.countries import iso3_of, name_of
 from forewarn.errors import ConfigError, NotFound
 from forewarn.framework import assessments as fa
 from forewarn.framework.catalogue import Framework, RiskFactor, load_framework
-from forewarn.response import ledger
 from forewarn.store.assessments import (
     load_assessments,
     record_assessments,

@@ -14,10 +14,11 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.cli.app import app, console, err_console, settings_of, write_json
 from forewarn.config import Settings
 from forewarn.errors import ConfigError
-from forewarn.response import actions, clock, gap, ledger
+from forewarn.response import actions, clock, gap
 from forewarn.response.actions import Decision, Verb
 from forewarn.response.ladder import load_ladder, load_roles
 from forewarn.store.db import open_database

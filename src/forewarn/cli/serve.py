@@ -18,11 +18,11 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.api.security import Passwords, Role, digest, new_token
 from forewarn.cli.app import app, console, err_console, settings_of, write_json
 from forewarn.config import Settings
 from forewarn.errors import ConfigError
-from forewarn.response import ledger
 from forewarn.response.ladder import load_ladder
 from forewarn.store import auth
 from forewarn.store.db import open_database

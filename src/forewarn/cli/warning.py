@@ -8,13 +8,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from forewarn import ledger
 from forewarn.cli.app import app, console, settings_of, write_json
 from forewarn.config import Settings
 from forewarn.data.countries import iso3_of, name_of
 from forewarn.errors import NotFound
 from forewarn.framework.catalogue import load_framework
 from forewarn.framework.drivers import FactorShare
-from forewarn.response import ledger
 from forewarn.store.alerts import alert_record, get_alert, list_alerts
 from forewarn.store.db import open_database
 from forewarn.warning.rules import load_rules

@@ -21,8 +21,8 @@ from typing import Any, cast
 from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.errors import Conflict, Forbidden, ForewarnError, NotFound
-from forewarn.response import ledger
 from forewarn.response.ladder import Ladder, LadderAction, Roles
 from forewarn.store.tables import ActionRow
 

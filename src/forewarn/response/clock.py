@@ -29,9 +29,11 @@ from typing import Protocol
 from sqlalchemy import Engine, exists, insert, select
 from sqlalchemy.orm import Session
 
-from forewarn.response import actions, ledger
+from forewarn import ledger
+from forewarn.response import actions
 from forewarn.response.actions import CLOCK_ACTOR, LIVE, Opening, Plan, State
 from forewarn.response.ladder import Ladder, LadderAction
+from forewarn.store.alerts import raised_record
 from forewarn.store.tables import ActionRow, AlertIntakeRow, AlertRow, LedgerRow
 
 MAX_SUPERSEDED = 100
@@ -186,7 +188,7 @@ def take_in(
     records: list[ledger.Record] = []
     for alert in alerts:
         if alert.id in unrecorded:
-            records.append(ledger.alert_record(alert, CLOCK_ACTOR))
+            records.append(raised_record(alert, CLOCK_ACTOR))
         records += opened[: len(plans[alert.id])]
         opened = opened[len(plans[alert.id]) :]
     ledger.append_many(session, records)

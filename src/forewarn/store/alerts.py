@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.errors import NotFound
 from forewarn.store.tables import AlertRow
 from forewarn.warning.alerts import AlertCandidate
@@ -93,3 +95,41 @@ def alert_record(row: AlertRow) -> dict[str, Any]:
         "previous_id": row.previous_id,
         "snapshot": row.snapshot,
     }
+
+
+# --- the ledger's record of an alert ------------------------------------------------------
+
+
+def alert_payload(alert: AlertRow) -> dict[str, Any]:
+    """The facts of an alert as recorded in the ledger (the snapshot by its SHA-256)."""
+    created = alert.created_at
+    return {
+        "alert_id": alert.id,
+        "iso3": alert.iso3,
+        "seq": alert.seq,
+        "country": alert.country,
+        "level": alert.level,
+        "rule": alert.rule,
+        "base_year": alert.base_year,
+        "created_at": ledger.utc_stamp(created),
+        "previous_id": alert.previous_id,
+        "snapshot_sha256": hashlib.sha256(
+            ledger.canonical(alert.snapshot).encode("utf-8")
+        ).hexdigest(),
+    }
+
+
+WARN_ACTOR = "forewarn-warn"
+
+
+def raised_record(alert: AlertRow, actor: str = WARN_ACTOR) -> ledger.Record:
+    """The "alert.raised" record of ``alert`` (which must have its id)."""
+    return ledger.Record("alert.raised", f"alert:{alert.id}", alert_payload(alert), actor)
+
+
+def record_alert(session: Session, alert: AlertRow, actor: str = WARN_ACTOR) -> ledger.LedgerEntry:
+    """Append "alert.raised" for ``alert`` (flushed, so it has an id) in the caller's transaction.
+
+    Fits :func:`record_alerts`' ``on_new`` hook as it is.
+    """
+    return ledger.append_many(session, [raised_record(alert, actor)])[0]

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from forewarn import ledger
 from forewarn.errors import Conflict, NotFound
 from forewarn.framework.assessments import Assessment, Evidence, Judgement, to_records
-from forewarn.response import ledger
 from forewarn.store.tables import AssessmentRow, EvidenceRow, JudgementRow
 
 

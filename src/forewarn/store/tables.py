@@ -1,4 +1,8 @@
-"""Table definitions (SQLAlchemy 2 declarative). Every change comes with an Alembic migration."""
+"""Table definitions (SQLAlchemy 2 declarative). Every change comes with an Alembic migration.
+
+The ledger's own tables live in :mod:`forewarn.ledger.tables`; importing them here puts every
+table in ``Base.metadata`` (which Alembic reads) once this module is imported.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,25 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from forewarn.ledger.tables import LedgerHeadRow, LedgerRow
+from forewarn.orm import Base
 
-class Base(DeclarativeBase):
-    """Declarative base shared by every table."""
+__all__ = [
+    "ActionRow",
+    "AlertIntakeRow",
+    "AlertRow",
+    "AssessmentRow",
+    "Base",
+    "EvidenceRow",
+    "JudgementRow",
+    "LedgerHeadRow",
+    "LedgerRow",
+    "LoginFailureRow",
+    "TokenRow",
+    "UserRow",
+]
 
 
 class AssessmentRow(Base):
@@ -151,40 +169,6 @@ class ActionRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(String(200))
     veto: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class LedgerRow(Base):
-    """One entry of the hash-chained ledger; ``hash`` is SHA-256 of the entry's canonical JSON.
-
-    ``payload`` holds the canonical JSON text and ``recorded_at`` the exact timestamp string
-    that were hashed, so no back end can re-render them differently.
-    """
-
-    __tablename__ = "ledger"
-
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str] = mapped_column(String(128), index=True)
-    payload: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[str] = mapped_column(String(32))
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
-
-
-class LedgerHeadRow(Base):
-    """The ledger's head (entry count and newest hash), kept apart from the entries.
-
-    Updated in every transaction that appends, so deleting the newest entries is detectable;
-    ``ledger_id`` names this ledger in the receipts kept outside the database.
-    """
-
-    __tablename__ = "ledger_head"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    ledger_id: Mapped[str] = mapped_column(String(32))
-    count: Mapped[int] = mapped_column(Integer)
-    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class UserRow(Base):

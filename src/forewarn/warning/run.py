@@ -10,11 +10,11 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.data.countries import name_of
 from forewarn.framework.assessments import Assessment, latest_per_country
 from forewarn.framework.catalogue import load_framework
-from forewarn.response import ledger
-from forewarn.store.alerts import record_alerts
+from forewarn.store.alerts import record_alert, record_alerts
 from forewarn.store.assessments import load_assessments
 from forewarn.store.tables import AlertRow
 from forewarn.warning.alerts import AlertCandidate, Provenance, candidates
@@ -71,7 +71,7 @@ def raise_alerts(
     found = evaluate_alerts(engine, rules, forecast, provenance)
 
     def on_new(session: Session, row: AlertRow) -> None:
-        ledger.record_alert(session, row)
+        record_alert(session, row)
 
     def work(session: Session) -> list[AlertRow]:
         return record_alerts(session, found, now, on_new=on_new)

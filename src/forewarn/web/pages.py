@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from forewarn import ledger
 from forewarn.api.context import ApiContext, utc_now
 from forewarn.api.deps import Analyst, ContextDep, SessionDep
 from forewarn.api.routes import actions as api_actions
@@ -25,7 +26,7 @@ from forewarn.api.routes.ledger import verify
 from forewarn.cases.timeline import list_cases, load_case
 from forewarn.errors import ForewarnError, NotFound
 from forewarn.framework.catalogue import load_framework
-from forewarn.response import gap, ledger
+from forewarn.response import gap
 from forewarn.response.actions import Verb
 from forewarn.store.alerts import list_alerts
 from forewarn.unsc import restraint as rs

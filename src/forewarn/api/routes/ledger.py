@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from forewarn import ledger
 from forewarn.api.deps import ContextDep, SessionDep, Viewer
 from forewarn.errors import DataError
-from forewarn.response import ledger
 
 router = APIRouter(prefix="/api/ledger", tags=["ledger"])
 

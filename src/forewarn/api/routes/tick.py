@@ -7,9 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from forewarn import ledger
 from forewarn.api.context import ApiContext, utc_now
 from forewarn.api.deps import ContextDep, Decider
-from forewarn.response import clock, ledger
+from forewarn.response import clock
 
 router = APIRouter(prefix="/api/tick", tags=["tick"])
 

@@ -1,89 +1,40 @@
-"""The tamper-evident ledger: an append-only, SHA-256 hash-chained record of what happened.
+"""The ledger in the database: transactions, appending, the head, verification, export.
 
-Each entry is the canonical JSON (sorted keys, no whitespace, UTF-8) of
-``{seq, kind, subject, payload, actor, at, prev}``; its hash is the SHA-256 of those bytes and
-``prev`` is the previous entry's hash (64 zeros for the first). A head row (count and newest
-hash) is updated in the same transaction as every append, and receipts of the head are kept
-in a file outside the database, so that deleting or rewriting the newest entries is detected
-as surely as editing old ones. ``docs/ledger.md`` explains the threat model and how an outside
-party verifies an export with ``hashlib`` and ``json`` alone.
+A head row (count and newest hash) is updated in the same transaction as every append, and
+receipts of the head are kept in a file outside the database (:mod:`.receipts`), so that
+deleting or rewriting the newest entries is detected as surely as editing old ones.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
-import os
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 from sqlalchemy import Engine, Table, bindparam, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from forewarn.errors import DataError
-from forewarn.store.tables import AlertRow, LedgerHeadRow, LedgerRow
+from forewarn.ledger.chain import (
+    GENESIS,
+    LedgerEntry,
+    Record,
+    canonical,
+    entry_hash,
+    link,
+)
+from forewarn.ledger.tables import LedgerHeadRow, LedgerRow
 
-GENESIS = "0" * 64
+if TYPE_CHECKING:
+    from forewarn.ledger.receipts import Receipt
+
 HEAD_ID = 1
 T = TypeVar("T")
-
-
-def canonical(obj: Any) -> str:
-    """The canonical JSON text of ``obj``: sorted keys, no whitespace, no NaN."""
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-
-
-def entry_hash(document: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of the UTF-8 bytes of the canonical JSON of an entry without its hash."""
-    return hashlib.sha256(canonical(document).encode("utf-8")).hexdigest()
-
-
-def utc_stamp(moment: dt.datetime | None = None) -> str:
-    """``moment`` (default: now) as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC."""
-    moment = moment or dt.datetime.now(dt.UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """One ledger entry as it is hashed and exported."""
-
-    seq: int
-    kind: str
-    subject: str
-    payload: Mapping[str, Any]
-    actor: str
-    at: str
-    prev: str
-    hash: str
-
-    def document(self) -> dict[str, Any]:
-        """The hashed part: every field but ``hash``."""
-        return {
-            "seq": self.seq,
-            "kind": self.kind,
-            "subject": self.subject,
-            "payload": dict(self.payload),
-            "actor": self.actor,
-            "at": self.at,
-            "prev": self.prev,
-        }
-
-    def line(self) -> str:
-        """The entry as one canonical JSON line, hash included (the export format)."""
-        return canonical({**self.document(), "hash": self.hash})
 
 
 def _entry_of(row: LedgerRow) -> LedgerEntry:
@@ -177,16 +128,6 @@ _SEAL = _HEAD.update().where(_HEAD.c.id == HEAD_ID).values(last_hash=bindparam("
 _INSERT = _ENTRIES.insert()
 
 
-@dataclass(frozen=True)
-class Record:
-    """What to append: ``kind`` of event, its ``subject``, the facts, and who did it."""
-
-    kind: str
-    subject: str
-    payload: Mapping[str, Any]
-    actor: str
-
-
 def _claim(session: Session, n: int) -> tuple[int, str]:
     """Lock the head row, add ``n`` to its count; return (first new seq, previous hash).
 
@@ -197,17 +138,6 @@ def _claim(session: Session, n: int) -> tuple[int, str]:
     if claimed is None:
         raise DataError("the ledger head row is missing: migrate the database (or it was tampered)")
     return int(claimed[0]) - n + 1, str(claimed[1])
-
-
-def _chain(records: Sequence[Record], first: int, prev: str) -> list[LedgerEntry]:
-    entries = []
-    for seq, record in enumerate(records, first):
-        body = json.loads(canonical(dict(record.payload)))
-        document = {"seq": seq, "kind": record.kind, "subject": record.subject, "payload": body}
-        document.update(actor=record.actor, at=utc_stamp(), prev=prev)
-        prev = entry_hash(document)
-        entries.append(LedgerEntry(**document, hash=prev))
-    return entries
 
 
 def _row(entry: LedgerEntry) -> dict[str, Any]:
@@ -233,7 +163,7 @@ def append_many(session: Session, records: Sequence[Record]) -> list[LedgerEntry
                 raise ValueError(f"ledger entry needs a non-empty {name}")
         canonical(dict(record.payload))
     first, prev = _claim(session, len(records))
-    entries = _chain(records, first, prev)
+    entries = link(records, first, prev)
     connection = session.connection()
     connection.execute(_INSERT, [_row(e) for e in entries])
     connection.execute(_SEAL, {"digest": entries[-1].hash})
@@ -252,39 +182,6 @@ def append(
     and the head update vanish together.
     """
     return append_many(session, [Record(kind, subject, payload, actor)])[0]
-
-
-def alert_payload(alert: AlertRow) -> dict[str, Any]:
-    """The facts of an alert as recorded in the ledger (the snapshot by its SHA-256)."""
-    created = alert.created_at
-    return {
-        "alert_id": alert.id,
-        "iso3": alert.iso3,
-        "seq": alert.seq,
-        "country": alert.country,
-        "level": alert.level,
-        "rule": alert.rule,
-        "base_year": alert.base_year,
-        "created_at": utc_stamp(created),
-        "previous_id": alert.previous_id,
-        "snapshot_sha256": hashlib.sha256(canonical(alert.snapshot).encode("utf-8")).hexdigest(),
-    }
-
-
-WARN_ACTOR = "forewarn-warn"
-
-
-def alert_record(alert: AlertRow, actor: str = WARN_ACTOR) -> Record:
-    """The "alert.raised" record of ``alert`` (which must have its id)."""
-    return Record("alert.raised", f"alert:{alert.id}", alert_payload(alert), actor)
-
-
-def record_alert(session: Session, alert: AlertRow, actor: str = WARN_ACTOR) -> LedgerEntry:
-    """Append "alert.raised" for ``alert`` (flushed, so it has an id) in the caller's transaction.
-
-    Fits :func:`forewarn.store.alerts.record_alerts`' ``on_new`` hook as it is.
-    """
-    return append_many(session, [alert_record(alert, actor)])[0]
 
 
 def has_entry(session: Session, kind: str, subject: str) -> bool:
@@ -322,56 +219,6 @@ def read_head(session: Session) -> Head | None:
     """The head row, or None when it is missing."""
     row = session.get(LedgerHeadRow, HEAD_ID)
     return None if row is None else Head(row.ledger_id, row.count, row.last_hash)
-
-
-def receipts_path(data_dir: Path, database_url: str) -> Path:
-    """The receipts file for the database at ``database_url`` (one file per database)."""
-    rendered = make_url(database_url).render_as_string(hide_password=True)
-    key = hashlib.sha256(rendered.encode("utf-8")).hexdigest()[:16]
-    return data_dir / "ledger-receipts" / f"{key}.jsonl"
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """A head seen after a commit: ``count`` entries, the newest with ``hash``."""
-
-    ledger_id: str
-    count: int
-    hash: str
-    at: str
-
-
-def record_receipt(engine: Engine, path: Path) -> Head:
-    """Read the committed head and append it to the receipts file ``path``."""
-    with Session(engine) as session:
-        head = read_head(session)
-    if head is None:
-        raise DataError("the ledger head row is missing")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = canonical({**head.as_dict(), "at": utc_stamp()}) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
-    return head
-
-
-def read_receipts(path: Path) -> list[Receipt]:
-    """The receipts in ``path`` (none if it does not exist); a torn last line is ignored."""
-    if not path.exists():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    receipts = []
-    for number, line in enumerate(lines, 1):
-        try:
-            data = json.loads(line)
-            receipts.append(Receipt(data["ledger_id"], data["count"], data["hash"], data["at"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            if number == len(lines):
-                break
-            raise DataError(f"receipts file {path}: line {number} is damaged") from exc
-    return receipts
 
 
 # --- verification -----------------------------------------------------------------------------
