@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 import json
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -29,23 +31,30 @@ Cli = Callable[..., CliResult]
 
 
 @SQLITE_ONLY
-def test_entries_hash_as_documented(engine: Engine) -> None:
+def test_entries_hash_and_sign_as_documented(engine: Engine, db_settings: Settings) -> None:
     with ledger.write_transaction(engine) as session:
         first = ledger.append(session, "note", "case:1", {"b": [1, 2.5], "a": "Ñ ü"}, "amara")
         second = ledger.append(session, "note", "case:1", {"z": None}, "bao")
+    path = ledger.key_path(db_settings.data_dir)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    key = ledger.installation_key(path).public
+    with Session(engine) as session:
+        (registered,) = ledger.entries_about(session, f"key:{key}")
+        head = ledger.read_head(session)
+    # the first append by an installation records its public key, signed by it
+    assert (registered.seq, registered.kind, registered.key) == (1, "key.registered", key)
+    assert registered.payload["public_key"] == key
     body = (
-        '{"actor":"amara","at":"' + first.at + '","kind":"note","payload":{"a":"Ñ ü","b":[1,2.5]},'
-        '"prev":"' + "0" * 64 + '","seq":1,"subject":"case:1"}'
+        '{"actor":"amara","at":"' + first.at + '","key":"' + key + '","kind":"note",'
+        '"payload":{"a":"Ñ ü","b":[1,2.5]},"prev":"' + registered.hash + '","seq":2,'
+        '"subject":"case:1"}'
     )
     assert first.hash == hashlib.sha256(body.encode("utf-8")).hexdigest()
-    assert (second.seq, second.prev) == (2, first.hash)
+    public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key))
+    public.verify(bytes.fromhex(first.sig or ""), bytes.fromhex(first.hash))
+    assert (second.seq, second.prev, second.key) == (3, first.hash, key)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", first.at)
-    with Session(engine) as session:
-        assert ledger.read_head(session) == ledger.Head(
-            ledger.read_head(session).ledger_id,
-            2,
-            second.hash,  # type: ignore[union-attr]
-        )
+    assert head is not None and (head.count, head.hash, head.signed_from) == (3, second.hash, 1)
 
 
 def test_a_rolled_back_append_leaves_no_entry(engine: Engine) -> None:
@@ -54,7 +63,7 @@ def test_a_rolled_back_append_leaves_no_entry(engine: Engine) -> None:
         raise RuntimeError("the caller's transaction fails")
     assert ledger.verify(engine, []).checked == 0
     with ledger.write_transaction(engine) as session:
-        assert ledger.append(session, "note", "case:1", {}, "amara").seq == 1
+        assert ledger.append(session, "note", "case:1", {}, "amara").seq == 2  # 1: the key
 
 
 @SQLITE_ONLY
@@ -83,9 +92,10 @@ def history(
     ledger.record_receipt(engine, receipts)
     clock.tick(engine, ladder, MONDAY + dt.timedelta(days=9))
     ledger.record_receipt(engine, receipts)
-    verified = ledger.verify(engine, ledger.read_receipts(receipts))
-    assert verified.ok and verified.receipts == 3, verified.problem
-    assert verified.checked == 22
+    trusted = ledger.trust_roots(db_settings.data_dir)
+    verified = ledger.verify(engine, ledger.read_receipts(receipts), trusted=trusted)
+    assert verified.ok and verified.receipts == 4, verified.problem  # the first: empty ledger
+    assert verified.checked == 23 and verified.unsigned == 0  # entry 1 registers the key
     return verified.checked
 
 
@@ -98,9 +108,11 @@ def _rows(engine: Engine) -> list[LedgerRow]:
         return list(session.scalars(select(LedgerRow).order_by(LedgerRow.seq)))
 
 
-def _forged(prev: LedgerRow, seq: int) -> tuple[str, LedgerRow]:
-    """An INSERT of a well-formed entry after ``prev`` (hash recomputed as the docs explain),
-    and the row it inserts."""
+def _forged(
+    prev: LedgerRow, seq: int, signer: ledger.Signer | None = None
+) -> tuple[str, LedgerRow]:
+    """An INSERT of a well-formed entry after ``prev`` (hash recomputed as the docs explain,
+    signed when the forger holds a ``signer`` key), and the row it inserts."""
     doc = {
         "seq": seq,
         "kind": "action.done",
@@ -110,11 +122,17 @@ def _forged(prev: LedgerRow, seq: int) -> tuple[str, LedgerRow]:
         "at": prev.recorded_at,
         "prev": prev.hash,
     }
+    if signer is not None:
+        doc["key"] = signer.public
     row = LedgerRow(seq=seq, recorded_at=prev.recorded_at, hash=ledger.entry_hash(doc))
     texts = (doc["kind"], doc["subject"], ledger.canonical(doc["payload"]), doc["actor"])
     values = [str(seq), *map(_quote, texts), _quote(doc["at"]), _quote(prev.hash)]
     values.append(_quote(row.hash))
-    return f"INSERT INTO ledger VALUES ({', '.join(values)})", row
+    columns = "seq, kind, subject, payload, actor, recorded_at, prev_hash, hash"
+    if signer is not None:
+        columns += ", signer, signature"
+        values += [_quote(signer.public), _quote(signer.sign(bytes.fromhex(row.hash)))]
+    return f"INSERT INTO ledger ({columns}) VALUES ({', '.join(values)})", row
 
 
 def _verify_fails(cli: Cli, entry: int, words: str) -> None:
@@ -192,17 +210,19 @@ def test_forged_entry_replacing_one_in_the_middle_is_detected(
 ) -> None:
     rows = _rows(engine)
     raw_sql(database_url, "DELETE FROM ledger WHERE seq = 6", _forged(rows[4], 6)[0])
-    _verify_fails(cli, 7, "does not link to entry 6")
+    _verify_fails(cli, 6, "is not signed")
 
 
 def test_rewritten_history_with_a_matching_head_is_caught_by_the_receipts(
-    cli: Cli, history: int, database_url: str, engine: Engine
+    cli: Cli, history: int, database_url: str, engine: Engine, db_settings: Settings
 ) -> None:
-    # the last two entries replaced by forgeries, chained and hashed right, head updated
+    # the last two entries replaced by forgeries, chained, hashed and even signed right (by
+    # someone holding this installation's key), the head updated
+    insider = ledger.installation_key(ledger.key_path(db_settings.data_dir))
     prev = _rows(engine)[history - 3]
     statements = [f"DELETE FROM ledger WHERE seq >= {history - 1}"]
     for seq in (history - 1, history):
-        insert, prev = _forged(prev, seq)
+        insert, prev = _forged(prev, seq, insider)
         statements.append(insert)
     statements.append(f"UPDATE ledger_head SET last_hash = {_quote(prev.hash)}")
     raw_sql(database_url, *statements)
@@ -258,3 +278,66 @@ def test_the_documented_snippet_verifies_an_export(cli: Cli, history: int, tmp_p
     export.write_text("\n".join(lines) + "\n", "utf-8")
     run = subprocess.run([sys.executable, str(script), str(export)], capture_output=True, text=True)
     assert run.returncode == 1 and "entry 10: the content does not match" in run.stderr
+
+
+# --- the blind spots closed: a forged tail, lost receipts ---------------------------------------
+
+
+def _append_forged_tail(database_url: str, engine: Engine, history: int, n: int = 2) -> None:
+    """Well-formed entries appended at the end, hash recomputed, the head moved to match:
+    what someone with write access to the database alone can do."""
+    prev = _rows(engine)[-1]
+    statements = []
+    for seq in range(history + 1, history + n + 1):
+        insert, prev = _forged(prev, seq)
+        statements.append(insert)
+    statements.append(
+        f"UPDATE ledger_head SET count = {history + n}, last_hash = {_quote(prev.hash)}"
+    )
+    raw_sql(database_url, *statements)
+
+
+def test_a_forged_tail_with_a_matching_head_is_detected(
+    cli: Cli, history: int, database_url: str, engine: Engine
+) -> None:
+    _append_forged_tail(database_url, engine, history)
+    _verify_fails(cli, history + 1, "not signed")
+
+
+def _remove_receipts(settings: Settings) -> None:
+    ledger.receipts_path(settings.data_dir, settings.resolved_database_url()).unlink()
+
+
+def test_a_rewrite_after_the_receipts_are_removed_is_detected(
+    cli: Cli, history: int, database_url: str, engine: Engine, db_settings: Settings
+) -> None:
+    _remove_receipts(db_settings)
+    prev = _rows(engine)[history - 3]
+    statements = [f"DELETE FROM ledger WHERE seq >= {history - 1}"]
+    for seq in (history - 1, history):
+        insert, prev = _forged(prev, seq)
+        statements.append(insert)
+    statements.append(f"UPDATE ledger_head SET last_hash = {_quote(prev.hash)}")
+    raw_sql(database_url, *statements)
+    _verify_fails(cli, history - 1, "is not signed")
+    waived = cli("ledger", "verify", "--without-receipts")
+    assert waived.exit_code == 1, waived.stdout
+    assert f"at entry {history - 1}:" in waived.stderr and "not signed" in waived.stderr
+
+
+def test_a_truncation_after_the_receipts_are_removed_is_detected(
+    cli: Cli, history: int, database_url: str, db_settings: Settings
+) -> None:
+    _remove_receipts(db_settings)
+    keep = history - 3
+    raw_sql(
+        database_url,
+        f"DELETE FROM ledger WHERE seq > {keep}",
+        f"UPDATE ledger_head SET count = {keep}, "
+        f"last_hash = (SELECT hash FROM ledger WHERE seq = {keep})",
+    )
+    result = cli("ledger", "verify")
+    assert result.exit_code == 1, result.stdout
+    assert "no receipt of this ledger's head" in result.stderr
+    assert "--without-receipts" in result.stderr
+    assert cli("ledger", "verify", "--without-receipts").exit_code == 0
