@@ -19,7 +19,7 @@ from sqlalchemy import make_url
 
 import forewarn
 from forewarn import ledger
-from forewarn.api import errors
+from forewarn.api import computing, errors
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import SECURITY_SCHEMES, RoleGuard
 from forewarn.api.routes import routers
@@ -79,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
         migrate(settings.resolved_database_url())
         ledger.start_receipts(context.engine, context.receipts)
         yield
+        computing.stop(context)
         context.engine.dispose()
         context.credentials.engine.dispose()
 
