@@ -30,6 +30,11 @@ from forewarn.config import Settings
 from forewarn.errors import ForewarnError
 
 FAILURES_KEPT = 256
+COMPUTING: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Being computed: ask again after Retry-After seconds"},
+    429: {"description": "Too many computations waiting: ask again after Retry-After seconds"},
+}
+"""The answers of a route that may have to compute, as the OpenAPI schema documents them."""
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
-from forewarn.api.computing import ready
+from forewarn.api.computing import COMPUTING, ready
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import ContextDep, Viewer
 from forewarn.api.routes.forecasts import (
@@ -47,7 +47,7 @@ def find_row(frame: pd.DataFrame, query: str) -> dict[str, Any]:
     return row
 
 
-@router.get("", response_model=dict[str, Any])
+@router.get("", response_model=dict[str, Any], responses=COMPUTING)
 async def countries(
     user: Viewer, context: ContextDep, base_year: BaseYear = None, model: Model = None
 ) -> Response:
@@ -65,7 +65,7 @@ async def countries(
     return await context.json_response(f"countries:{base_year}:{model}", build)
 
 
-@router.get("/{iso3}", response_model=dict[str, Any])
+@router.get("/{iso3}", response_model=dict[str, Any], responses=COMPUTING)
 async def country(
     iso3: str, user: Viewer, context: ContextDep, base_year: BaseYear = None, model: Model = None
 ) -> Response:

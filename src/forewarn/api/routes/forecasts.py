@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Query, Response
 
-from forewarn.api.computing import ready
+from forewarn.api.computing import COMPUTING, ready
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import ContextDep, Viewer
 
@@ -107,7 +107,7 @@ COLUMNS = ("ccode", "iso3", "country", "risk_1y", "risk_2y", "rank", "change", "
 DETAILS = ("drivers", "profile")
 
 
-@router.get("", response_model=dict[str, Any])
+@router.get("", response_model=dict[str, Any], responses=COMPUTING)
 async def forecasts(
     user: Viewer,
     context: ContextDep,
