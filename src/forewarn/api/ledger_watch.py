@@ -5,7 +5,9 @@ only what was appended since (:mod:`forewarn.ledger.checking` says what that cat
 answers given within ``coalesce`` seconds of each other share one check. When the last full
 verification is older than ``ledger_full_verify_hours``, the next request starts a new one in
 a background thread and answers from the incremental check meanwhile. A problem found by a
-full verification is reported by every answer until a later full verification passes.
+full verification is reported by every answer until a later full verification passes; a
+failed check is repeated at most once every ``RECHECK_FAILED`` seconds (so a broken ledger
+does not make every request read it all), or at once by an administrator's full check.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from typing import Any
 from forewarn import ledger
 from forewarn.api.context import ApiContext
 
+RECHECK_FAILED = 60.0
+
 
 @dataclass
 class _Receipts:
-    """The receipts file, read again only when it changed (and then only its new lines)."""
+    """The receipts file, read again only when it changed."""
 
     path: Path
     identity: tuple[int, int, int] | None = None
@@ -98,8 +102,10 @@ class Watch:
     def verify(self) -> ledger.Verification:
         """The ledger checked as of now: incrementally, or fully when it never was."""
         with self.lock:
-            if self.latest is not None and time.monotonic() - self.checked_at < self.coalesce:
-                return self.latest
+            latest, age = self.latest, time.monotonic() - self.checked_at
+            wait = self.coalesce if latest is None or latest.ok else RECHECK_FAILED
+            if latest is not None and age < wait:
+                return latest
             if self.checkpoint is None:
                 result = ledger.verify(self.context.engine, **self._inputs())
                 self._record_full(result)
