@@ -65,6 +65,42 @@ class Settings(BaseSettings):
         "(32+ characters) unless env is 'development'.",
     )
 
+    ledger_trusted_keys: Path | None = Field(
+        default=None,
+        description="File of trusted ledger signing keys (one public key per line, with a "
+        "label); this installation's own key is always trusted.",
+    )
+    ledger_full_verify_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="Ledger verification checks only new entries while the last full "
+        "verification is younger than this; then it re-checks every entry.",
+    )
+    api_compute_workers: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="Forecasts not yet computed are computed in the background by at most "
+        "this many API threads at once.",
+    )
+    api_compute_queue: int = Field(
+        default=8,
+        ge=1,
+        description="At most this many forecast computations wait for a worker; more are "
+        "refused with 429.",
+    )
+    api_compute_wait: float = Field(
+        default=2.0,
+        ge=0,
+        description="Seconds a request waits for a forecast being computed before it is "
+        "answered 202 (try again later).",
+    )
+    api_costly_per_minute: int = Field(
+        default=6,
+        ge=1,
+        description="Full ledger verifications and exports each user may start per minute.",
+    )
+
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""
         if self.database_url:

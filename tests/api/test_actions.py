@@ -32,8 +32,14 @@ def test_tick_opens_actions_and_is_recorded_with_its_user(
     insert_alert(engine, level="warning", created_at=dt.datetime.now(dt.UTC))
     token = make_user("dana", "decision")
     report = client.post("/api/tick", headers=bearer(token)).json()
-    assert report["alerts"] == 1 and report["opened"] == 5
+    assert report["alerts"] == 1 and report["opened"] == 5 and report["recorded"] is True
     assert ("clock.tick", "dana") in ledger_kinds(engine)
+    # ticks that change nothing leave the ledger as it was
+    before = ledger_kinds(engine)
+    for _ in range(3):
+        idle = client.post("/api/tick", headers=bearer(token)).json()
+        assert (idle["opened"], idle["overdue"], idle["recorded"]) == (0, 0, False)
+    assert ledger_kinds(engine) == before
     listed = client.get("/api/actions", headers=bearer(token)).json()
     assert listed["total"] == 5
     assert {a["owner"] for a in listed["items"]} >= {"special_adviser", "analyst"}

@@ -80,7 +80,8 @@ def test_first_admin_logs_in_and_is_in_the_ledger(
     )
     response = client.post("/auth/login", data={"username": "ada", "password": PASSWORD})
     assert response.json()["user"]["role"] == "admin"
-    (kind, actor), *_ = ledger_kinds(engine)
+    (registered, _), (kind, actor), *_ = ledger_kinds(engine)  # first: the CLI's signing key
+    assert registered == "key.registered"
     assert kind == "user.added" and actor.startswith("cli:")
 
 

@@ -61,10 +61,10 @@ def _legacy_database(url: str) -> None:
     engine.dispose()
 
 
-def test_unstated_evidence_is_withheld_until_reviewed(database_url: str) -> None:
+def test_unstated_evidence_is_withheld_until_reviewed(database_url: str, tmp_path: Path) -> None:
     _legacy_database(database_url)
     migrate(database_url)
-    engine = make_engine(database_url)
+    engine = ledger.sign_with(make_engine(database_url), ledger.KeyFile(tmp_path / "key.pem"))
     with transaction(engine) as session:
         (item,) = load_assessments(session)
         (listed,) = unstated_evidence(session)

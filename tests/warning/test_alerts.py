@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pandas as pd
 
 from forewarn.framework.assessments import Assessment, Evidence, Judgement
 from forewarn.framework.catalogue import load_framework
-from forewarn.ledger import entries_about
+from forewarn.ledger import KeyFile, entries_about, sign_with
 from forewarn.store.alerts import list_alerts, record_alert, record_alerts
 from forewarn.store.db import make_engine, migrate, transaction
 from forewarn.warning.alerts import Provenance, candidates
@@ -43,9 +44,11 @@ def _candidates(risk_a: float) -> list:
     return candidates(rules, firings, _forecast(risk_a), assessed, PROV, NAMES)
 
 
-def test_alerts_are_idempotent_and_linked_on_level_change(database_url: str) -> None:
+def test_alerts_are_idempotent_and_linked_on_level_change(
+    database_url: str, tmp_path: Path
+) -> None:
     migrate(database_url)
-    engine = make_engine(database_url)
+    engine = sign_with(make_engine(database_url), KeyFile(tmp_path / "ledger-key.pem"))
     for _ in range(2):
         with transaction(engine) as session:
             record_alerts(session, _candidates(0.10), NOW, on_new=record_alert)

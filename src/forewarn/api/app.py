@@ -18,7 +18,8 @@ from fastapi.routing import APIRoute
 from sqlalchemy import make_url
 
 import forewarn
-from forewarn.api import errors
+from forewarn import ledger
+from forewarn.api import computing, errors
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import SECURITY_SCHEMES, RoleGuard
 from forewarn.api.routes import routers
@@ -26,7 +27,7 @@ from forewarn.api.security import Cookies, Passwords, secret_key
 from forewarn.config import Settings
 from forewarn.response.ladder import load_ladder
 from forewarn.store.auth import CredentialCheck
-from forewarn.store.db import make_engine, migrate
+from forewarn.store.db import make_engine, migrate, sign_as_installation
 from forewarn.web import install as install_dashboard
 
 DESCRIPTION = (
@@ -57,7 +58,7 @@ def _annotate(route: APIRoute) -> None:
 def _context(settings: Settings) -> ApiContext:
     key = secret_key(settings)
     url = settings.resolved_database_url()
-    engine = make_engine(url)
+    engine = sign_as_installation(make_engine(url), settings)
     memory = make_url(url).database in (None, "", ":memory:")
     return ApiContext(
         settings=settings,
@@ -76,7 +77,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate(settings.resolved_database_url())
+        ledger.start_receipts(context.engine, context.receipts)
         yield
+        computing.stop(context)
         context.engine.dispose()
         context.credentials.engine.dispose()
 

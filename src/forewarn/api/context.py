@@ -38,7 +38,8 @@ class ApiContext:
     cookies: Cookies
     passwords: Passwords
     _cache: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _loading: dict[str, threading.RLock] = field(default_factory=dict)
 
     @property
     def receipts(self) -> Path:
@@ -48,12 +49,15 @@ class ApiContext:
     def cached(self, name: str, load: Callable[[], T]) -> T:
         """``load()`` once per app (e.g. the veto record); later calls share the result.
 
-        Loads may nest (the lock is re-entrant); a value already loaded is read without it.
+        Each name has its own lock, so a long load (a forecast) holds up only the callers
+        that need the same thing; loads may nest. A value already loaded is read without it.
         """
         if name in self._cache:
             found: T = self._cache[name]
             return found
         with self._lock:
+            lock = self._loading.setdefault(name, threading.RLock())
+        with lock:
             if name not in self._cache:
                 self._cache[name] = load()
             value: T = self._cache[name]

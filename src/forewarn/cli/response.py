@@ -266,50 +266,239 @@ def _print_gap(result: gap.GapReport) -> None:
 # --- the ledger -------------------------------------------------------------------------------
 
 
-@ledger_app.command("verify")
-def verify(ctx: typer.Context) -> None:
-    """Check the hash chain, the head and the receipts; exit 1 naming the first bad entry."""
-    settings = settings_of(ctx)
-    receipts = ledger.read_receipts(_receipts(settings))
-    with _engine(settings) as engine:
-        result = ledger.verify(engine, receipts)
-    if not result.ok:
-        where = f"entry {result.bad_seq}" if result.bad_seq else "the head"
-        err_console.print(f"ledger NOT intact at {where}: {result.problem}")
-        raise typer.Exit(1)
-    console.print(
-        f"ledger intact: {result.checked} entries, head {result.head_hash}, "
-        f"{result.receipts} receipts agree"
+FULL = typer.Option(False, "--full", help="Re-check every entry, not only those added since.")
+ANCHORS = typer.Option(
+    [], "--anchor", help="A published anchor (forewarn ledger anchor) to check against; repeat."
+)
+TRUSTED = typer.Option(
+    [], "--trusted-keys", help="A file of trusted public keys (besides the configured one)."
+)
+WAIVE = typer.Option(
+    False,
+    "--without-receipts",
+    help="Do not fail when no receipts exist (a truncation or rewrite then goes undetected).",
+)
+
+
+def _trusted(settings: Settings, extra: list[Path]) -> dict[str, str]:
+    files = tuple(p for p in (settings.ledger_trusted_keys, *extra) if p is not None)
+    return ledger.trust_roots(settings.data_dir, files)
+
+
+def _fresh(mark: ledger.Checkpoint | None, settings: Settings) -> ledger.Checkpoint | None:
+    """``mark`` while its full verification is younger than the configured interval."""
+    if mark is None:
+        return None
+    try:
+        full_at = dt.datetime.strptime(mark.full_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    age = dt.datetime.now(dt.UTC) - full_at
+    return mark if age < dt.timedelta(hours=settings.ledger_full_verify_hours) else None
+
+
+def _check(
+    settings: Settings,
+    engine: Engine,
+    full: bool,
+    anchors: list[Path],
+    trusted_files: list[Path],
+    without_receipts: bool,
+) -> ledger.Verification:
+    """Verify (incrementally from the remembered checkpoint unless ``full``) and remember
+    where the ledger was found intact (forgotten when it was not)."""
+    receipts = _receipts(settings)
+    state = ledger.checkpoint_path(receipts)
+    result = ledger.verify(
+        engine,
+        ledger.read_receipts(receipts),
+        trusted=_trusted(settings, trusted_files),
+        anchors=[ledger.read_anchor(p) for p in anchors],
+        require_receipts=not without_receipts,
+        since=None if full else _fresh(ledger.read_checkpoint(state), settings),
     )
+    ledger.write_checkpoint(state, result.checkpoint)
+    return result
+
+
+def _refuse(result: ledger.Verification, settings: Settings) -> None:
+    where = f"entry {result.bad_seq}" if result.bad_seq else "the head"
+    err_console.print(
+        f"ledger NOT intact at {where}: {result.problem}", highlight=False, soft_wrap=True
+    )
+    problem = result.problem or ""
+    if "no receipt" in problem:
+        err_console.print(
+            f"(receipts are kept in {_receipts(settings)}: restore that file from a copy, or "
+            "check without receipts with --without-receipts and an --anchor)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    elif "not trusted" in problem:
+        err_console.print(
+            "(trust a key only after checking it with its installation: list it in the "
+            "trusted-keys file, FOREWARN_LEDGER_TRUSTED_KEYS or --trusted-keys)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    raise typer.Exit(1)
+
+
+def _summary(result: ledger.Verification) -> list[str]:
+    n = result.checked
+    if result.full:
+        how = f"all {n} entries checked (full verification)"
+    else:
+        since = n - result.walked
+        how = (
+            f"entries {since + 1}-{n} checked, 1-{since} were verified before "
+            "(incremental; --full re-checks every entry)"
+            if result.walked
+            else f"no new entries since the verification of entries 1-{n} (--full re-checks all)"
+        )
+    keys = len(result.keys)
+    signing = f"signed by {keys} trusted key{'s' if keys != 1 else ''}"
+    if result.unsigned:
+        signing += f"; entries 1-{result.unsigned} were written before signing began (unsigned)"
+    return [
+        f"ledger intact: {n} entries, head {result.head_hash}, {result.receipts} receipts agree",
+        how,
+        signing,
+        f"{result.anchors} anchor{'s' if result.anchors != 1 else ''} agree",
+    ]
+
+
+@ledger_app.command("verify")
+def verify(
+    ctx: typer.Context,
+    full: bool = FULL,
+    anchor: list[Path] = ANCHORS,
+    trusted_keys: list[Path] = TRUSTED,
+    without_receipts: bool = WAIVE,
+) -> None:
+    """Check the chain, signatures, head, receipts and anchors; exit 1 naming the first bad
+    entry. Checks only entries added since the last verification, unless --full."""
+    settings = settings_of(ctx)
+    with _engine(settings) as engine:
+        result = _check(settings, engine, full, anchor, trusted_keys, without_receipts)
+    if not result.ok:
+        _refuse(result, settings)
+    for line in _summary(result):
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 @ledger_app.command("export")
 def export(
     ctx: typer.Context,
     out: Path | None = typer.Option(None, "--out", help="File to write (default: stdout)."),
+    after: int = typer.Option(0, "--after", min=0, help="Only the entries after this one."),
 ) -> None:
     """Write the ledger as JSON Lines for outside verification (docs/ledger.md)."""
     settings = settings_of(ctx)
     with _engine(settings) as engine:
         if out is None:
-            head = ledger.export(engine, sys.stdout)
+            head = ledger.export(engine, sys.stdout, after)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             with out.open("w", encoding="utf-8", newline="\n") as handle:
-                head = ledger.export(engine, handle)
-    err_console.print(f"exported {head.count} entries of ledger {head.ledger_id}; head {head.hash}")
+                head = ledger.export(engine, handle, after)
+    err_console.print(
+        f"exported {max(head.count - after, 0)} entries of ledger {head.ledger_id}; "
+        f"head {head.hash}",
+        highlight=False,
+    )
 
 
 @ledger_app.command("head")
 def head(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    new_receipts: bool = typer.Option(
+        False,
+        "--new-receipts",
+        help="Start a new receipts file from this head when it is missing (after checking "
+        "the ledger against an anchor: the new file vouches for the history as it is now).",
+    ),
 ) -> None:
-    """Show the ledger's id, entry count and newest hash (publish it as a receipt)."""
+    """Show the ledger's id, entry count and newest hash, and record it as a receipt."""
     settings = settings_of(ctx)
+    path = _receipts(settings)
     with _engine(settings) as engine:
-        current = ledger.record_receipt(engine, _receipts(settings))
+        current = ledger.record_receipt(engine, path, start=new_receipts)
+    if not path.exists():
+        err_console.print(
+            f"note: no receipts file {path} for this non-empty ledger, none recorded "
+            "(--new-receipts starts one)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if as_json:
         write_json(current.as_dict(), None)
     else:
         console.print(f"ledger {current.ledger_id}: {current.count} entries, head {current.hash}")
+
+
+@ledger_app.command("anchor")
+def anchor(
+    ctx: typer.Context,
+    out: Path | None = typer.Option(None, "--out", help="File to write (default: stdout)."),
+) -> None:
+    """Write a signed statement of the head (entry count, hash, time, trusted keys) to
+    publish outside the system; refused when the ledger does not verify."""
+    settings = settings_of(ctx)
+    with _engine(settings) as engine:
+        result = _check(settings, engine, False, [], [], False)
+        if not result.ok:
+            _refuse(result, settings)
+        current = ledger.record_receipt(engine, _receipts(settings))
+    signer = ledger.installation_key(ledger.key_path(settings.data_dir))
+    made = ledger.make_anchor(current, signer, _trusted(settings, []))
+    if out is None:
+        sys.stdout.write(made.text())
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(made.text(), encoding="utf-8")
+    err_console.print(
+        f"anchored ledger {made.ledger_id} at entry {made.seq}, head {made.hash}, signed by "
+        f"key {made.key[:16]}; publish it where the database's writers cannot change it",
+        highlight=False,
+    )
+
+
+@ledger_app.command("keys")
+def keys(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    trusted_file: bool = typer.Option(
+        False, "--trusted-file", help="Print the trusted keys as a trusted-keys file."
+    ),
+) -> None:
+    """List the signing keys registered in the ledger, and whether each is trusted here."""
+    settings = settings_of(ctx)
+    trusted = _trusted(settings, [])
+    if trusted_file:
+        for key, why in sorted(trusted.items()):
+            sys.stdout.write(f"{key} {why}\n")
+        return
+    with _engine(settings) as engine, Session(engine) as session:
+        found = ledger.registered_keys(session)
+    rows = [
+        {**k.__dict__, "trusted": k.public_key in trusted, "why": trusted.get(k.public_key)}
+        for k in found
+    ]
+    if as_json:
+        write_json(rows, None)
+        return
+    table = Table(title=f"ledger signing keys ({len(rows)})")
+    for col in ("public key", "host", "registered", "signed", "entries", "trusted"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["public_key"],
+            r["host"],
+            str(r["registered_at"]),
+            str(r["signed"]),
+            f"{r['first']}-{r['last']}",
+            r["why"] or "NO",
+        )
+    console.print(table)

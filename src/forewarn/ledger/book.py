@@ -1,43 +1,40 @@
-"""The ledger in the database: transactions, appending, the head, verification, export.
+"""The ledger in the database: transactions, appending (signed), the head, export.
 
 A head row (count and newest hash) is updated in the same transaction as every append, and
 receipts of the head are kept in a file outside the database (:mod:`.receipts`), so that
-deleting or rewriting the newest entries is detected as surely as editing old ones.
+deleting or rewriting the newest entries is detected as surely as editing old ones. Every
+append is signed with the key attached to the engine (:mod:`.keys`); the first append by a
+key records it in the ledger with a ``key.registered`` entry. :mod:`.checking` verifies.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, TextIO, TypeVar, cast
 
-from sqlalchemy import Engine, Table, bindparam, select, text
+from sqlalchemy import Engine, Table, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from forewarn.errors import DataError
-from forewarn.ledger.chain import (
-    GENESIS,
-    LedgerEntry,
-    Record,
-    canonical,
-    entry_hash,
-    link,
-)
+from forewarn.ledger.chain import LedgerEntry, Record, canonical, link
+from forewarn.ledger.keys import Signer, signer_for
 from forewarn.ledger.tables import LedgerHeadRow, LedgerRow
 
-if TYPE_CHECKING:
-    from forewarn.ledger.receipts import Receipt
-
 HEAD_ID = 1
+KEY_REGISTERED = "key.registered"
+KEY_ACTOR = "forewarn-ledger"
 T = TypeVar("T")
 
 
-def _entry_of(row: LedgerRow) -> LedgerEntry:
+def entry_of(row: LedgerRow) -> LedgerEntry:
+    """The entry a stored row holds (ValueError when its payload is not JSON)."""
     return LedgerEntry(
         row.seq,
         row.kind,
@@ -47,6 +44,8 @@ def _entry_of(row: LedgerRow) -> LedgerEntry:
         row.recorded_at,
         row.prev_hash,
         row.hash,
+        row.signer,
+        row.signature,
     )
 
 
@@ -150,11 +149,28 @@ def _row(entry: LedgerEntry) -> dict[str, Any]:
         "recorded_at": entry.at,
         "prev_hash": entry.prev,
         "hash": entry.hash,
+        "signer": entry.key,
+        "signature": entry.sig,
     }
 
 
+def key_subject(public: str) -> str:
+    """The subject of the entries about the key ``public``."""
+    return f"key:{public}"
+
+
+def registration(signer: Signer) -> Record:
+    """The entry that records ``signer``'s public key in the ledger (signed by that key)."""
+    payload = {"algorithm": "Ed25519", "public_key": signer.public, "host": socket.gethostname()}
+    return Record(KEY_REGISTERED, key_subject(signer.public), payload, KEY_ACTOR)
+
+
 def append_many(session: Session, records: Sequence[Record]) -> list[LedgerEntry]:
-    """Append ``records`` in order inside the caller's transaction (three statements in all)."""
+    """Append ``records`` in order inside the caller's transaction, signed with the key
+    attached to the session's engine (DataError without one); returns their entries.
+
+    The first append by a key is preceded by its ``key.registered`` entry. Four or five
+    statements in all, whatever the number of records."""
     if not records:
         return []
     for record in records:  # refuse bad records before touching the head
@@ -162,12 +178,17 @@ def append_many(session: Session, records: Sequence[Record]) -> list[LedgerEntry
             if not getattr(record, name):
                 raise ValueError(f"ledger entry needs a non-empty {name}")
         canonical(dict(record.payload))
-    first, prev = _claim(session, len(records))
-    entries = link(records, first, prev)
+    signer = signer_for(session)
+    first, prev = _claim(session, len(records))  # the head is locked from here on
+    chained = list(records)
+    if not has_entry(session, KEY_REGISTERED, key_subject(signer.public)):
+        _claim(session, 1)
+        chained.insert(0, registration(signer))
+    entries = link(chained, first, prev, signer)
     connection = session.connection()
     connection.execute(_INSERT, [_row(e) for e in entries])
     connection.execute(_SEAL, {"digest": entries[-1].hash})
-    return entries
+    return entries[len(entries) - len(records) :]
 
 
 def append(
@@ -197,7 +218,45 @@ def entries_about(session: Session, subject: str) -> list[LedgerEntry]:
     rows = session.scalars(
         select(LedgerRow).where(LedgerRow.subject == subject).order_by(LedgerRow.seq)
     )
-    return [_entry_of(r) for r in rows]
+    return [entry_of(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class RegisteredKey:
+    """A signing key recorded in the ledger: where, by which host, and what it signed."""
+
+    public_key: str
+    registered_at: int
+    host: str
+    signed: int
+    first: int
+    last: int
+
+
+def registered_keys(session: Session) -> list[RegisteredKey]:
+    """The keys registered in the ledger, in the order they were registered."""
+    query = select(LedgerRow).where(
+        LedgerRow.subject >= "key:", LedgerRow.subject < "key;", LedgerRow.kind == KEY_REGISTERED
+    )
+    stats = {
+        signer: (int(n), int(first), int(last))
+        for signer, n, first, last in session.execute(
+            select(
+                LedgerRow.signer,
+                func.count(),
+                func.min(LedgerRow.seq),
+                func.max(LedgerRow.seq),
+            ).group_by(LedgerRow.signer)
+        )
+    }
+    keys: dict[str, RegisteredKey] = {}
+    for row in sorted(session.scalars(query), key=lambda r: r.seq):
+        public = str(json.loads(row.payload).get("public_key", ""))
+        if public and public not in keys:
+            host = str(json.loads(row.payload).get("host", ""))
+            n, first, last = stats.get(public, (0, 0, 0))
+            keys[public] = RegisteredKey(public, row.seq, host, n, first, last)
+    return list(keys.values())
 
 
 # --- the head and its receipts ----------------------------------------------------------------
@@ -205,11 +264,13 @@ def entries_about(session: Session, subject: str) -> list[LedgerEntry]:
 
 @dataclass(frozen=True)
 class Head:
-    """The ledger's identity, entry count and newest hash."""
+    """The ledger's identity, entry count and newest hash (and the first entry that must be
+    signed, which is not part of a receipt)."""
 
     ledger_id: str
     count: int
     hash: str
+    signed_from: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"ledger_id": self.ledger_id, "count": self.count, "hash": self.hash}
@@ -218,124 +279,30 @@ class Head:
 def read_head(session: Session) -> Head | None:
     """The head row, or None when it is missing."""
     row = session.get(LedgerHeadRow, HEAD_ID)
-    return None if row is None else Head(row.ledger_id, row.count, row.last_hash)
+    if row is None:
+        return None
+    return Head(row.ledger_id, row.count, row.last_hash, row.signed_from)
 
 
-# --- verification -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The outcome of :func:`verify`: the intact prefix, and the first problem if any."""
-
-    checked: int
-    head_hash: str
-    receipts: int
-    problem: str | None = None
-    bad_seq: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-@dataclass
-class _Walk:
-    """State of a walk along the chain."""
-
-    head: Head
-    receipts: dict[int, list[Receipt]] = field(default_factory=dict)
-    checked: int = 0
-    prev: str = GENESIS
-
-
-def _check_row(walk: _Walk, row: LedgerRow) -> str | None:
-    expected = walk.checked + 1
-    if row.seq != expected:
-        return f"entry {expected} is missing (the next stored entry is {row.seq})"
-    if row.seq > walk.head.count:
-        return f"entry {row.seq} lies beyond the head, which records {walk.head.count} entries"
-    try:
-        document = _entry_of(row).document()
-    except ValueError:
-        return f"entry {row.seq}: its payload is not JSON (modified)"
-    if canonical(document["payload"]) != row.payload or entry_hash(document) != row.hash:
-        return f"entry {row.seq}: its content does not match its hash (modified)"
-    if row.prev_hash != walk.prev:
-        return f"entry {row.seq} does not link to entry {row.seq - 1} (removed, inserted or moved)"
-    for receipt in walk.receipts.get(row.seq, []):
-        if receipt.hash != row.hash:
-            return f"entry {row.seq} differs from the receipt of {receipt.at} (rewritten)"
-    return None
-
-
-def _check_end(walk: _Walk) -> tuple[str, int | None] | None:
-    head, n = walk.head, walk.checked
-    if head.count > n:
-        return f"entries {n + 1}-{head.count} are missing (the head records {head.count})", n + 1
-    if head.hash != walk.prev:
-        return f"the head does not match entry {n} (head or entry rewritten)", n
-    beyond = max(walk.receipts, default=0)
-    if beyond > n:
-        at = walk.receipts[beyond][0].at
-        return f"entries {n + 1}-{beyond} are missing (a receipt of {at} recorded them)", n + 1
-    return None
-
-
-def _walk_chain(session: Session, walk: _Walk) -> str | None:
-    rows = session.scalars(
-        select(LedgerRow).order_by(LedgerRow.seq).execution_options(yield_per=1000)
-    )
-    for row in rows:
-        bad = _check_row(walk, row)
-        if bad is not None:
-            return bad
-        walk.checked, walk.prev = row.seq, row.hash
-    return None
-
-
-def _foreign_receipt(head: Head, receipts: list[Receipt]) -> str | None:
-    for receipt in receipts:
-        if receipt.ledger_id != head.ledger_id:
-            return (
-                f"the database holds ledger {head.ledger_id} but the receipts record ledger "
-                f"{receipt.ledger_id} (database replaced?)"
-            )
-    return None
-
-
-def verify(engine: Engine, receipts: list[Receipt]) -> Verification:
-    """Walk the chain, then check it against the head row and the receipts."""
-    with snapshot(engine) as session:
-        head = read_head(session)
-        if head is None:
-            return Verification(0, GENESIS, len(receipts), "the ledger head row is missing")
-        foreign = _foreign_receipt(head, receipts)
-        if foreign is not None:
-            return Verification(0, GENESIS, len(receipts), foreign)
-        walk = _Walk(head)
-        for receipt in receipts:
-            walk.receipts.setdefault(receipt.count, []).append(receipt)
-        bad = _walk_chain(session, walk)
-    if bad is not None:
-        return Verification(walk.checked, walk.prev, len(receipts), bad, walk.checked + 1)
-    end = _check_end(walk)
-    if end is not None:
-        return Verification(walk.checked, walk.prev, len(receipts), end[0], end[1])
-    return Verification(walk.checked, walk.prev, len(receipts))
-
-
-def export(engine: Engine, out: TextIO) -> Head:
-    """Write every entry as one canonical JSON line, oldest first; return the head."""
+def export(engine: Engine, out: TextIO, after: int = 0) -> Head:
+    """Write every entry (those after entry ``after``) as one canonical JSON line, oldest
+    first; return the head."""
     with snapshot(engine) as session:
         head = read_head(session)
         if head is None:
             raise DataError("the ledger head row is missing")
-        rows = session.scalars(
-            select(LedgerRow).order_by(LedgerRow.seq).execution_options(yield_per=1000)
-        )
-        for row in rows:
-            if row.seq > head.count:
-                break
-            out.write(_entry_of(row).line() + "\n")
+        for lines in export_lines(session, head, after):
+            out.write(lines)
     return head
+
+
+def export_lines(session: Session, head: Head, after: int = 0, batch: int = 1000) -> Iterator[str]:
+    """The export of the entries after ``after`` up to the head, as text of ``batch`` lines."""
+    query = (
+        select(LedgerRow)
+        .where(LedgerRow.seq > after, LedgerRow.seq <= head.count)
+        .order_by(LedgerRow.seq)
+        .execution_options(yield_per=batch)
+    )
+    for part in session.scalars(query).partitions():
+        yield "".join(entry_of(row).line() + "\n" for row in part)

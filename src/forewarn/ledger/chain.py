@@ -1,8 +1,10 @@
-"""The ledger's chain: canonical JSON, entry hashes and linking, with no database.
+"""The ledger's chain: canonical JSON, entry hashes, linking and signing, with no database.
 
 Each entry is the canonical JSON (sorted keys, no whitespace, UTF-8) of
-``{seq, kind, subject, payload, actor, at, prev}``; its hash is the SHA-256 of those bytes and
-``prev`` is the previous entry's hash (64 zeros for the first).
+``{seq, kind, subject, payload, actor, at, prev}`` plus, for a signed entry, ``key`` (the
+signer's Ed25519 public key, 64 hex); its hash is the SHA-256 of those bytes and ``prev`` is
+the previous entry's hash (64 zeros for the first). A signed entry's ``sig`` is the Ed25519
+signature of the 32 bytes of its hash, kept outside the hashed document.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from forewarn.ledger.keys import Signer
 
 GENESIS = "0" * 64
 
@@ -49,10 +54,12 @@ class LedgerEntry:
     at: str
     prev: str
     hash: str
+    key: str | None = None
+    sig: str | None = None
 
     def document(self) -> dict[str, Any]:
-        """The hashed part: every field but ``hash``."""
-        return {
+        """The hashed part: every field but ``hash`` and ``sig`` (``key`` only when signed)."""
+        document = {
             "seq": self.seq,
             "kind": self.kind,
             "subject": self.subject,
@@ -61,10 +68,14 @@ class LedgerEntry:
             "at": self.at,
             "prev": self.prev,
         }
+        if self.key is not None:
+            document["key"] = self.key
+        return document
 
     def line(self) -> str:
-        """The entry as one canonical JSON line, hash included (the export format)."""
-        return canonical({**self.document(), "hash": self.hash})
+        """The entry as one canonical JSON line, hash and signature included (the export)."""
+        signature = {} if self.sig is None else {"sig": self.sig}
+        return canonical({**self.document(), "hash": self.hash, **signature})
 
 
 @dataclass(frozen=True)
@@ -77,13 +88,19 @@ class Record:
     actor: str
 
 
-def link(records: Sequence[Record], first: int, prev: str) -> list[LedgerEntry]:
-    """Entries for ``records`` numbered from ``first``, chained after the hash ``prev``."""
+def link(
+    records: Sequence[Record], first: int, prev: str, signer: Signer | None = None
+) -> list[LedgerEntry]:
+    """Entries for ``records`` numbered from ``first``, chained after the hash ``prev``, each
+    signed by ``signer`` when one is given."""
     entries = []
     for seq, record in enumerate(records, first):
         body = json.loads(canonical(dict(record.payload)))
         document = {"seq": seq, "kind": record.kind, "subject": record.subject, "payload": body}
         document.update(actor=record.actor, at=utc_stamp(), prev=prev)
+        if signer is not None:
+            document["key"] = signer.public
         prev = entry_hash(document)
-        entries.append(LedgerEntry(**document, hash=prev))
+        sig = None if signer is None else signer.sign(bytes.fromhex(prev))
+        entries.append(LedgerEntry(**document, hash=prev, sig=sig))
     return entries

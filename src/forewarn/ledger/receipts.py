@@ -3,6 +3,13 @@
 After each commit that appends, the head (ledger id, entry count, newest hash) is appended
 to a receipts file, so that deleting or rewriting the newest entries inside the database is
 detected by comparing with what was seen before.
+
+The file is started while the ledger is still empty (:func:`start_receipts`, when the
+database is opened). A receipts file that is missing for a non-empty ledger is not silently
+started again by the next command that appends: that would make a history truncated or
+rewritten after the file was removed look vouched for. Verification then fails until an
+administrator starts a new file on purpose (``start=True``, ``forewarn ledger head
+--new-receipts``).
 """
 
 from __future__ import annotations
@@ -39,12 +46,17 @@ class Receipt:
     at: str
 
 
-def record_receipt(engine: Engine, path: Path) -> Head:
-    """Read the committed head and append it to the receipts file ``path``."""
+def record_receipt(engine: Engine, path: Path, start: bool = False) -> Head:
+    """Read the committed head and append it to the receipts file ``path``.
+
+    The file is created only for an empty ledger, or with ``start``; otherwise a missing
+    file stays missing (see the module's note) and nothing is written."""
     with Session(engine) as session:
         head = read_head(session)
     if head is None:
         raise DataError("the ledger head row is missing")
+    if not (start or head.count == 0 or path.exists()):
+        return head
     path.parent.mkdir(parents=True, exist_ok=True)
     line = canonical({**head.as_dict(), "at": utc_stamp()}) + "\n"
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -53,6 +65,13 @@ def record_receipt(engine: Engine, path: Path) -> Head:
     finally:
         os.close(fd)
     return head
+
+
+def start_receipts(engine: Engine, path: Path) -> None:
+    """Start the receipts file ``path`` with a receipt of the empty ledger, if there is no
+    file yet and the ledger is empty (called whenever a writer opens the database)."""
+    if not path.exists():
+        record_receipt(engine, path)
 
 
 def read_receipts(path: Path) -> list[Receipt]:

@@ -25,6 +25,10 @@ class LedgerRow(Base):
     recorded_at: Mapped[str] = mapped_column(String(32))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    signer: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
+    """The Ed25519 public key (hex) that signed the entry; None for entries written before
+    signing began."""
+    signature: Mapped[str | None] = mapped_column(String(128), nullable=True, default=None)
 
 
 class LedgerHeadRow(Base):
@@ -32,6 +36,7 @@ class LedgerHeadRow(Base):
 
     Updated in every transaction that appends, so deleting the newest entries is detectable;
     ``ledger_id`` names this ledger in the receipts kept outside the database.
+    ``signed_from`` is the first entry that must be signed (set when signing was introduced).
     """
 
     __tablename__ = "ledger_head"
@@ -40,3 +45,4 @@ class LedgerHeadRow(Base):
     ledger_id: Mapped[str] = mapped_column(String(32))
     count: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    signed_from: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from forewarn import ledger
 from forewarn.config import Settings
 
 
@@ -57,11 +58,20 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+def sign_as_installation(engine: Engine, settings: Settings) -> Engine:
+    """Make ``engine``'s ledger appends signed with this installation's key (the file
+    ``ledger-key.pem`` in the data folder, created on the first append); returns it."""
+    return ledger.sign_with(engine, ledger.KeyFile(ledger.key_path(settings.data_dir)))
+
+
 def open_database(settings: Settings) -> Engine:
-    """Migrate the configured database and return an engine for it."""
+    """Migrate the configured database and return an engine for it that signs as this
+    installation (and starts the ledger's receipts file while the ledger is empty)."""
     url = settings.resolved_database_url()
     migrate(url)
-    return make_engine(url)
+    engine = sign_as_installation(make_engine(url), settings)
+    ledger.start_receipts(engine, ledger.receipts_path(settings.data_dir, url))
+    return engine
 
 
 @contextmanager

@@ -22,6 +22,7 @@ ENTRY_KINDS: Mapping[str, str] = {
     "action.escalated": N_("Escalated"),
     "assessment.recorded": N_("Assessment recorded"),
     "clock.tick": N_("Clock tick"),
+    "key.registered": N_("Signing key registered"),
     "user.added": N_("User added"),
     "user.disabled": N_("User disabled"),
     "token.created": N_("API token created"),

@@ -9,6 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
+from forewarn.api.computing import COMPUTING, ready
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import ContextDep, Viewer
 from forewarn.api.routes.forecasts import (
@@ -18,7 +19,9 @@ from forewarn.api.routes.forecasts import (
     Model,
     base_year_of,
     forecast_frame,
+    forecast_job,
     history_frame,
+    history_job,
     plain,
     records,
 )
@@ -44,11 +47,15 @@ def find_row(frame: pd.DataFrame, query: str) -> dict[str, Any]:
     return row
 
 
-@router.get("", response_model=dict[str, Any])
+@router.get("", response_model=dict[str, Any], responses=COMPUTING)
 async def countries(
     user: Viewer, context: ContextDep, base_year: BaseYear = None, model: Model = None
 ) -> Response:
-    """The countries of the current forecast, by name, with their rank and two-year risk."""
+    """The countries of the current forecast, by name, with their rank and two-year risk
+    (202 with ``Retry-After`` while a forecast not asked for before is computed)."""
+    pending = await ready(context, *forecast_job(context, base_year, model))
+    if pending is not None:
+        return pending
 
     def build() -> dict[str, Any]:
         frame = forecast_frame(context, base_year, model)
@@ -58,16 +65,23 @@ async def countries(
     return await context.json_response(f"countries:{base_year}:{model}", build)
 
 
-@router.get("/{iso3}", response_model=dict[str, Any])
+@router.get("/{iso3}", response_model=dict[str, Any], responses=COMPUTING)
 async def country(
     iso3: str, user: Viewer, context: ContextDep, base_year: BaseYear = None, model: Model = None
 ) -> Response:
     """One country (ISO3 code or name): its forecast, drivers, risk-factor profile and the
-    history of its two-year risk with the uncertainty band and the onsets."""
+    history of its two-year risk with the uncertainty band and the onsets (202 with
+    ``Retry-After`` while a forecast or history not asked for before is computed)."""
+    pending = await ready(context, *forecast_job(context, base_year, model))
+    if pending is not None:
+        return pending
     code = iso3.strip().upper()
     known = context.cached_value(f"forecast.codes:{base_year}:{model}")
     if known is None or code not in known:  # a name, or the forecast is not loaded yet
         code = await run_in_threadpool(resolve, context, iso3, base_year, model)
+    pending = await ready(context, *history_job(context, code, model))
+    if pending is not None:
+        return pending
 
     def build() -> dict[str, Any]:
         frame = forecast_frame(context, base_year, model)

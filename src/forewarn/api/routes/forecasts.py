@@ -1,5 +1,7 @@
 """``/api/forecasts``: every country's current forecast, from the forecasting stage.
 
+A forecast not computed yet is computed off the request path (:mod:`forewarn.api.computing`).
+
 The forecast comes from :func:`forewarn.outlook.current_forecast` and a country's risk
 history from :func:`forewarn.outlook.risk_history` (which keep their results on disk); both
 are read once per app and argument set and then shared (the dashboard reads them through
@@ -11,12 +13,13 @@ uncertainty band) are ``null`` in JSON.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Response
 
+from forewarn.api.computing import COMPUTING, ready
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import ContextDep, Viewer
 
@@ -30,28 +33,41 @@ Model = Annotated[
 ]
 
 
-def forecast_frame(
-    context: ApiContext, base_year: int | None = None, model: str | None = None
-) -> pd.DataFrame:
-    """The forecast of every country (one row each), computed once per app and arguments."""
+Job = tuple[str, Callable[[], pd.DataFrame], str]
+"""A computation: its cache name, how to compute it, and what it is, for people."""
 
+
+def forecast_job(context: ApiContext, base_year: int | None, model: str | None) -> Job:
     def load() -> pd.DataFrame:
         from forewarn import outlook  # imported on first use: it loads the modelling stack
 
         return outlook.current_forecast(context.settings, base_year=base_year, model=model)
 
-    return context.cached(f"outlook.forecast:{base_year}:{model}", load)
+    what = f"the forecast from base year {base_year or 'latest'} (model {model or 'default'})"
+    return f"outlook.forecast:{base_year}:{model}", load, what
 
 
-def history_frame(context: ApiContext, iso3: str, model: str | None = None) -> pd.DataFrame:
-    """One country's risk history (year, risk_2y, low, high, onset), computed once."""
-
+def history_job(context: ApiContext, iso3: str, model: str | None) -> Job:
     def load() -> pd.DataFrame:
         from forewarn import outlook
 
         return outlook.risk_history(context.settings, iso3, model=model)
 
-    return context.cached(f"outlook.history:{iso3}:{model}", load)
+    return f"outlook.history:{iso3}:{model}", load, f"the risk history of {iso3}"
+
+
+def forecast_frame(
+    context: ApiContext, base_year: int | None = None, model: str | None = None
+) -> pd.DataFrame:
+    """The forecast of every country (one row each), computed once per app and arguments."""
+    name, load, _ = forecast_job(context, base_year, model)
+    return context.cached(name, load)
+
+
+def history_frame(context: ApiContext, iso3: str, model: str | None = None) -> pd.DataFrame:
+    """One country's risk history (year, risk_2y, low, high, onset), computed once."""
+    name, load, _ = history_job(context, iso3, model)
+    return context.cached(name, load)
 
 
 def base_year_of(frame: pd.DataFrame, asked: int | None) -> int | None:
@@ -91,7 +107,7 @@ COLUMNS = ("ccode", "iso3", "country", "risk_1y", "risk_2y", "rank", "change", "
 DETAILS = ("drivers", "profile")
 
 
-@router.get("", response_model=dict[str, Any])
+@router.get("", response_model=dict[str, Any], responses=COMPUTING)
 async def forecasts(
     user: Viewer,
     context: ContextDep,
@@ -103,7 +119,13 @@ async def forecasts(
 ) -> Response:
     """Every country's forecast, highest two-year risk first: probabilities of an onset
     within one and two years, rank, change since last year and uncertainty band (and, with
-    ``details``, the drivers and risk-factor profile that ``/api/countries/{iso3}`` gives)."""
+    ``details``, the drivers and risk-factor profile that ``/api/countries/{iso3}`` gives).
+
+    A forecast nobody asked for before is computed in the background: 202 with
+    ``Retry-After`` while it is (see ``docs/api.md``)."""
+    pending = await ready(context, *forecast_job(context, base_year, model))
+    if pending is not None:
+        return pending
 
     def build() -> dict[str, Any]:
         source = forecast_frame(context, base_year, model)

@@ -21,15 +21,19 @@ def _receipt(context: ApiContext) -> None:
 
 @router.post("")
 def tick(user: Decider, context: ContextDep) -> dict[str, Any]:
-    """One tick of the clock as of now; the tick itself is recorded in the ledger."""
+    """One tick of the clock as of now. A tick that changed something is recorded in the
+    ledger as ``clock.tick`` (``recorded`` says whether it was); one that found nothing to
+    do leaves the ledger as it was."""
     now = utc_now()
     report = clock.tick(context.engine, context.ladder, now, committed=partial(_receipt, context))
-    facts = {
+    facts: dict[str, Any] = {
         "now": ledger.utc_stamp(now),
         "alerts": report.alerts,
         "opened": report.opened,
         "overdue": report.overdue,
         "escalated": report.escalated,
     }
-    context.write(lambda s: ledger.append(s, "clock.tick", "clock", facts, user.name))
-    return facts
+    changed = any((report.alerts, report.opened, report.overdue, report.escalated))
+    if changed:
+        context.write(lambda s: ledger.append(s, "clock.tick", "clock", facts, user.name))
+    return {**facts, "recorded": changed}
