@@ -49,7 +49,7 @@ def _actions(session: Session, user: UserRow, today: dt.date) -> tuple[list[Any]
     )
     due: list[Any] = []
     overdue: list[Any] = []
-    for action, alert in session.execute(query).tuples():
+    for action, alert in session.execute(query):
         item = {"alert": outbox.alert_facts(alert), "action": outbox.action_facts(action)}
         late = action.state == State.OVERDUE.value or action.deadline < today
         (overdue if late else due).append(item)

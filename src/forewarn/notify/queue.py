@@ -145,7 +145,7 @@ def _names(session: Session, rows: Sequence[NotificationRow]) -> dict[int, str]:
     if not ids:
         return {}
     found = session.execute(select(UserRow.id, UserRow.name).where(UserRow.id.in_(ids)))
-    return {user_id: name for user_id, name in found.tuples()}
+    return {user_id: name for user_id, name in found}
 
 
 def settle(

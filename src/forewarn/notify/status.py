@@ -80,7 +80,7 @@ def _workers(session: Session, now: dt.datetime) -> list[WorkerSeen]:
 
 def _counts(session: Session) -> dict[str, int]:
     query = select(NotificationRow.state, func.count()).group_by(NotificationRow.state)
-    return {state: int(n) for state, n in session.execute(query).tuples()}
+    return {state: int(n) for state, n in session.execute(query)}
 
 
 def unreachable_roles(session: Session, ladder: Ladder) -> list[str]:

@@ -108,7 +108,7 @@ def _told(session: Session, column: Any, ids: Sequence[int]) -> dict[int, dt.dat
             )
             .group_by(column)
         )
-        found.update({int(k): as_utc(v) for k, v in session.execute(query).tuples() if v})
+        found.update({int(k): as_utc(v) for k, v in session.execute(query) if v})
     return found
 
 
