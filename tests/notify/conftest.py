@@ -54,7 +54,7 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         with self.lock:
@@ -132,7 +132,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with receiver.lock:
                 status = receiver.answer()
@@ -186,7 +186,9 @@ def notify_env(smtp_port: int, **extra: str) -> dict[str, str]:
 
 def with_notify(settings: Settings, smtp_port: int, **extra: str) -> Settings:
     """``settings`` with the notification settings of :func:`notify_env`."""
-    values = {k.removeprefix("FOREWARN_").lower(): v for k, v in notify_env(smtp_port, **extra).items()}
+    values = {
+        k.removeprefix("FOREWARN_").lower(): v for k, v in notify_env(smtp_port, **extra).items()
+    }
     return settings.model_copy(update=Settings(**values).model_dump(include=set(values)))
 
 
@@ -232,7 +234,9 @@ def insert_alerts(engine: Engine, specs: list[dict[str, Any]]) -> list[int]:
 
 def notifications(engine: Engine, *where: Any) -> list[NotificationRow]:
     with Session(engine) as session:
-        return list(session.scalars(select(NotificationRow).where(*where).order_by(NotificationRow.id)))
+        return list(
+            session.scalars(select(NotificationRow).where(*where).order_by(NotificationRow.id))
+        )
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -250,7 +254,9 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
-def run(settings: Settings, *args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    settings: Settings, *args: str, timeout: float = 300, **env: str
+) -> subprocess.CompletedProcess[str]:
     """``forewarn ARGS`` as a real process; its exit code and output."""
     return subprocess.run(
         [str(FOREWARN), *args], env=cli_env(settings, **env), capture_output=True, text=True,

@@ -64,7 +64,9 @@ def test_opened_actions_tell_each_owner_once_and_alerts_tell_decision_staff(
     analyst_actions = [a.id for a in opened if a.owner == "analyst"]
     amara = {r.action_id for r in rows if r.user_id == people["amara"]}
     assert amara == set(analyst_actions)
-    assert all(r.channel == EMAIL and r.state == PENDING for r in rows if r.user_id == people["amara"])
+    assert all(
+        r.channel == EMAIL and r.state == PENDING for r in rows if r.user_id == people["amara"]
+    )
     held = [r for r in rows if r.user_id == people["ari"]]  # the digest user
     assert {r.action_id for r in held} == set(analyst_actions)
     assert {(r.channel, r.state) for r in held} == {(DIGEST, HELD)}

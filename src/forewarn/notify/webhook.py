@@ -62,11 +62,11 @@ def headers(post: Post, now: float | None = None) -> dict[str, str]:
 def outcome(status: int) -> Outcome:
     """What an HTTP status means for the delivery."""
     if 200 <= status < 300:
-        return Outcome(DELIVERED, detail={"status": status})
+        return Outcome(DELIVERED, detail={"http_status": status})
     problem = f"the receiver answered HTTP {status}"
     if status in RETRYABLE or status >= 500:
-        return Outcome(DEFERRED, problem, {"status": status})
-    return Outcome(FAILED, problem, {"status": status})
+        return Outcome(DEFERRED, problem, {"http_status": status})
+    return Outcome(FAILED, problem, {"http_status": status})
 
 
 def send(client: httpx.Client, post: Post) -> Outcome:
