@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,13 @@ from forewarn.store.tables import ActionRow, LedgerRow, NotificationRow
 
 from .conftest import (
     MONDAY,
+    CliResult,
     Receiver,
     SmtpServer,
     add_user,
     insert_alerts,
     notifications,
     notify_env,
-    run,
     with_notify,
 )
 
@@ -161,7 +162,11 @@ def test_webhooks_are_signed_retried_with_backoff_then_delivered(
 
 
 def test_after_the_limit_a_notification_is_dead_lettered_and_retry_delivers_it(
-    db_settings: Settings, engine: Engine, smtp: SmtpServer, receiver: Receiver
+    db_settings: Settings,
+    engine: Engine,
+    smtp: SmtpServer,
+    receiver: Receiver,
+    cli: Callable[..., CliResult],
 ) -> None:
     extra = {"FOREWARN_NOTIFY_MAX_ATTEMPTS": "2", "FOREWARN_NOTIFY_BACKOFF": "0.05"}
     settings = with_notify(db_settings, smtp.port, **extra)
@@ -177,16 +182,16 @@ def test_after_the_limit_a_notification_is_dead_lettered_and_retry_delivers_it(
     assert rows and {r.state for r in rows} == {FAILED}
     assert {r.attempts for r in rows} == {2}
     env = notify_env(smtp.port, **extra)
-    listed = run(settings, "notifications", "list", "--failed", "--json", **env)
-    assert listed.returncode == 0, listed.stderr
+    listed = cli("notifications", "list", "--failed", "--json", **env)
+    assert listed.exit_code == 0, listed.stderr
     failed = json.loads(listed.stdout)
     assert sorted(f["uid"] for f in failed) == sorted(r.uid for r in rows)
     assert all("HTTP 503" in f["last_error"] for f in failed)
     receiver.always = None
     receiver.fail_first = 0
     target = rows[0]
-    retried = run(settings, "notifications", "retry", str(target.id), **env)
-    assert retried.returncode == 0, retried.stderr
+    retried = cli("notifications", "retry", str(target.id), **env)
+    assert retried.exit_code == 0, retried.stderr
     assert f"notification {target.id} delivered" in retried.stdout
     (after,) = notifications(engine, NotificationRow.id == target.id)
     assert after.state == DELIVERED
@@ -195,7 +200,7 @@ def test_after_the_limit_a_notification_is_dead_lettered_and_retry_delivers_it(
         kinds = [e.kind for e in ledger.entries_about(session, f"notification:{target.uid}")]
     assert kinds == ["notification.deferred", "notification.failed", "notification.retried",
                      "notification.delivered"]  # fmt: skip
-    again = run(settings, "notifications", "list", "--failed", "--json", **env)
+    again = cli("notifications", "list", "--failed", "--json", **env)
     assert target.uid not in again.stdout
 
 
