@@ -35,6 +35,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from email.utils import parseaddr
 from pathlib import Path
 
 import httpx
@@ -45,7 +46,7 @@ from forewarn.config import Settings
 from forewarn.notify import config as notify_config
 from forewarn.notify import subscriptions
 from forewarn.notify.dispatch import Dispatcher, prepare
-from forewarn.notify.smtp import Envelope, build
+from forewarn.notify.smtp import Envelope, wire
 from forewarn.notify.webhook import CONCURRENCY, Post, headers
 from forewarn.response import clock
 from forewarn.response.ladder import load_ladder
@@ -178,11 +179,12 @@ def bare_smtp(settings: Settings, engine: Engine) -> tuple[int, float]:
     """The same messages, rendered beforehand, sent with bare smtplib over one connection."""
     delivery = notify_config.delivery(settings)
     envelopes = [p for p in prepare(engine, _rows(engine), delivery) if isinstance(p, Envelope)]
-    messages = [build(delivery.mail.sender, e) for e in envelopes]
+    sender = parseaddr(delivery.mail.sender)[1]
+    messages = [(e.to, wire(delivery.mail.sender, e)) for e in envelopes]
     start = time.perf_counter()
     with smtplib.SMTP(delivery.mail.host, delivery.mail.port) as client:
-        for message in messages:
-            client.send_message(message)
+        for to, data in messages:
+            client.sendmail(sender, [to], data)
     return len(messages), time.perf_counter() - start
 
 
