@@ -41,7 +41,7 @@ def _environment(lang: str, html: bool) -> jinja2.Environment:
     env.globals["level_name"] = lambda code: _(labels.name(labels.LEVELS, code))
     env.globals["role_name"] = lambda code: _(labels.name(labels.ROLES, code))
     env.globals["state_name"] = lambda code: _(labels.name(labels.STATES, code))
-    env.filters["date"] = lambda value, width="full": format_day(_date(value), lang, width)
+    env.filters["date"] = lambda value, width="full": _day(_date(value), lang, width)
     env.globals["country"] = lambda alert: _country(alert, lang)
     return env
 
@@ -51,7 +51,17 @@ def _date(value: str | dt.date) -> dt.date:
 
 
 def _country(alert: Mapping[str, Any], lang: str) -> str:
-    return country_name(str(alert["iso3"]), lang, str(alert["country"]))
+    return _country_name(str(alert["iso3"]), lang, str(alert["country"]))
+
+
+@cache
+def _country_name(iso3: str, lang: str, default: str) -> str:
+    return country_name(iso3, lang, default)
+
+
+@cache
+def _day(day: dt.date, lang: str, width: str) -> str:
+    return format_day(day, lang, width)
 
 
 def subject(payload: Mapping[str, Any], lang: str) -> str:
