@@ -264,11 +264,27 @@ def run(
     )  # fmt: skip
 
 
+SPAWNED: list[subprocess.Popen[str]] = []
+
+
 def spawn(settings: Settings, *args: str, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [str(FOREWARN), *args], env=cli_env(settings, **env), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    SPAWNED.append(proc)
+    return proc
+
+
+@pytest.fixture(autouse=True)
+def _reap() -> Iterator[None]:
+    """Whatever a test started and left running (it failed half-way) is killed after it."""
+    yield
+    while SPAWNED:
+        proc = SPAWNED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 60, step: float = 0.1) -> None:
