@@ -13,7 +13,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "forewarn"
 SHELLS = ("forewarn.cli", "forewarn.api", "forewarn.web", "forewarn.reports")
-STAGES = ("data", "models", "evaluation", "framework", "warning", "response", "unsc", "cases")
+STAGES = (
+    "data", "models", "evaluation", "framework", "warning", "response", "unsc", "cases", "notify",
+)  # fmt: skip
 
 
 def _module(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -99,6 +100,62 @@ class Settings(BaseSettings):
         default=6,
         ge=1,
         description="Full ledger verifications and exports each user may start per minute.",
+    )
+    # --- notifications (docs/notifications.md) ----------------------------------------------
+    smtp_host: str = Field(default="localhost", description="SMTP server that sends e-mail.")
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="SMTP port; default 25 (tls none), 587 (starttls) or 465 (tls).",
+    )
+    smtp_tls: Literal["none", "starttls", "tls"] = Field(
+        default="starttls", description="SMTP encryption: none, starttls or tls."
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP user name, if any.")
+    smtp_password: str | None = Field(
+        default=None, repr=False, description="SMTP password (never printed)."
+    )
+    mail_from: str | None = Field(
+        default=None, description="Sender of notification e-mail, e.g. forewarn <fw@example.org>."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Address of the dashboard, e.g. https://forewarn.example.org "
+        "(acknowledgement links in e-mail point there).",
+    )
+    ack_link_days: float = Field(
+        default=7, gt=0, description="Days an acknowledgement link in an e-mail stays valid."
+    )
+    worker_interval: float = Field(
+        default=60, gt=0, description="Seconds between two ticks of the clock by the worker."
+    )
+    worker_poll: float = Field(
+        default=2, gt=0, description="Seconds between two looks at the outbox by the worker."
+    )
+    digest_hour: int = Field(
+        default=7, ge=0, le=23, description="Local hour after which daily digests are sent."
+    )
+    digest_timezone: str = Field(
+        default="UTC", description="IANA time zone of the digest hour, e.g. Asia/Jakarta."
+    )
+    notify_max_attempts: int = Field(
+        default=10, ge=1, description="Delivery attempts before a notification is dead-lettered."
+    )
+    notify_backoff: float = Field(
+        default=60, gt=0, description="Seconds before the first retry (doubled each time)."
+    )
+    notify_backoff_max: float = Field(
+        default=21600, gt=0, description="Longest wait between two retries, in seconds."
+    )
+    notify_lease: float = Field(
+        default=300,
+        gt=0,
+        description="Seconds a worker holds the notifications it is sending before another "
+        "worker may take them over.",
+    )
+    notify_timeout: float = Field(
+        default=30, gt=0, description="Seconds to wait for an SMTP server or webhook receiver."
     )
 
     def resolved_database_url(self) -> str:

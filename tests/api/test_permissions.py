@@ -22,6 +22,8 @@ from .conftest import SECRET, TokenMaker, assert_error, bearer
 
 PUBLIC = {("post", "/auth/login")}
 """Operations anyone may call: logging in."""
+ADMIN_READS = {"/api/webhooks", "/api/notifications", "/api/worker/status"}
+"""Reads for operators only: subscriptions, who was sent what, the worker's backlog."""
 
 
 def _schema() -> dict[str, Any]:
@@ -90,7 +92,13 @@ def test_write_requires_its_role(
 def test_read_requires_authentication(
     client: TestClient, make_user: TokenMaker, method: str, path: str, role: str | None
 ) -> None:
-    assert role == "viewer", f"GET {path} should be open to every signed-in user"
     assert_error(client.get(_url(path)), 401, "not_authenticated")
-    response = client.get(_url(path), headers=bearer(make_user("vic", "viewer")))
-    assert response.status_code not in (401, 403), response.text
+    viewer = client.get(_url(path), headers=bearer(make_user("vic", "viewer")))
+    if path in ADMIN_READS:
+        assert role == "admin", f"GET {path} is for admins"
+        assert_error(viewer, 403, "forbidden")
+        response = client.get(_url(path), headers=bearer(make_user("ada", "admin")))
+        assert response.status_code not in (401, 403), response.text
+        return
+    assert role == "viewer", f"GET {path} should be open to every signed-in user"
+    assert viewer.status_code not in (401, 403), viewer.text

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from forewarn.config import Settings
+from forewarn.errors import ConfigError
 
 app = typer.Typer(
     name="forewarn",
@@ -26,7 +28,19 @@ err_console = Console(stderr=True, highlight=False)
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     """Build the settings once; every command reads them from the context."""
-    ctx.obj = Settings()
+    try:
+        ctx.obj = Settings()
+    except ValidationError as exc:
+        raise ConfigError(setting_problem(exc)) from None
+
+
+def setting_problem(exc: ValidationError) -> str:
+    """One line naming the first bad ``FOREWARN_*`` setting and what is wrong with it."""
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first.get("loc") else ""
+    name = f"FOREWARN_{field.upper()}" if field else "a setting"
+    shown = "" if "password" in field or "secret" in field else f"={first.get('input')!r}"
+    return f"{name}{shown}: {first.get('msg', 'invalid')}"
 
 
 def settings_of(ctx: typer.Context) -> Settings:

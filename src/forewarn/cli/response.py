@@ -18,6 +18,7 @@ from forewarn import ledger
 from forewarn.cli.app import app, console, err_console, settings_of, write_json
 from forewarn.config import Settings
 from forewarn.errors import ConfigError
+from forewarn.notify import told
 from forewarn.response import actions, clock, gap
 from forewarn.response.actions import Decision, Verb
 from forewarn.response.ladder import load_ladder, load_roles
@@ -213,11 +214,35 @@ def gap_command(
 ) -> None:
     """The warning-to-response gap: per alert and in total."""
     settings = settings_of(ctx)
+    moment = _now(now)
     with _engine(settings) as engine, Session(engine) as session:
-        result = gap.report(session, _now(now), country)
+        result = gap.report(session, moment, country)
+        heard = told.report(session, moment, country)
     if json_path is not None:
-        write_json(result.as_dict(), json_path)
+        write_json(result.as_dict() | {"told": heard.as_dict()}, json_path)
     _print_gap(result)
+    _print_told(heard)
+
+
+def _print_told(heard: told.ToldReport) -> None:
+    """From the first notification to the first acknowledgement, per alert told."""
+    rows = [a for a in heard.alerts if a.first_told_at is not None]
+    if not rows:
+        console.print("nobody has been told of an alert or action yet (forewarn worker)")
+        return
+    table = Table(title="from being told to acknowledging (hours)")
+    for col in ("alert", "country", "first told", "to ack", "waiting"):
+        table.add_column(col)
+    for a in rows:
+        table.add_row(str(a.alert_id), a.country, (a.first_told_at or "")[:16],
+                      _fmt(a.hours_to_ack), _fmt(a.hours_waiting))  # fmt: skip
+    console.print(table)
+    t = heard.totals
+    console.print(
+        f"{t.actions_told} actions told, {t.actions_acknowledged_after} acknowledged after; "
+        f"median hours from the first notification to acknowledgement: per action "
+        f"{_fmt(t.median_hours_to_ack)}, per alert {_fmt(t.alerts_median_hours_to_ack)}"
+    )
 
 
 def _fmt(value: float | None) -> str:

@@ -1,5 +1,8 @@
 """``forewarn serve``, ``forewarn users`` and ``forewarn tokens``: the API and who may use it.
 
+Users carry an e-mail address, a language (en, id) and a digest choice, which decide how
+the worker tells them about their actions (docs/notifications.md).
+
 There is no default account: the first admin is made here, on the command line. User and
 token changes are recorded in the ledger with the operating-system user as actor.
 """
@@ -23,8 +26,9 @@ from forewarn.api.security import Passwords, Role, digest, new_token
 from forewarn.cli.app import app, console, err_console, settings_of, write_json
 from forewarn.config import Settings
 from forewarn.errors import ConfigError
+from forewarn.i18n import normalise
 from forewarn.response.ladder import load_ladder
-from forewarn.store import auth
+from forewarn.store import auth, outbox
 from forewarn.store.db import open_database
 
 users_app = typer.Typer(help="People who may use the API: add, list, disable.")
@@ -121,8 +125,28 @@ def _password(from_stdin: bool) -> str:
 
 def _add(session: Session, new: auth.NewUser) -> None:
     row = auth.add_user(session, new, _now())
-    facts = {"name": row.name, "role": row.role, "owner_roles": row.owner_roles}
+    facts: dict[str, Any] = {"name": row.name, "role": row.role, "owner_roles": row.owner_roles}
+    facts |= {"email_set": row.email is not None, "language": row.language, "digest": row.digest}
     _note(session, "user.added", f"user:{row.name}", facts | {"clearance": row.clearance})
+
+
+def _email(value: str | None) -> str | None:
+    """The address, checked loosely (one @, no spaces); "" removes it."""
+    if value is None or value == "":
+        return value
+    address = value.strip()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in address):
+        raise ConfigError(f"--email {value!r}: not an e-mail address")
+    return address
+
+
+def _language(value: str | None) -> str | None:
+    return None if value is None else normalise(value)
+
+
+EMAIL = typer.Option(None, "--email", help="Where notifications are sent.")
+LANGUAGE = typer.Option(None, "--language", help="Language of the user's messages: en or id.")
 
 
 @users_app.command("add")
@@ -137,12 +161,19 @@ def add_user(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input."
     ),
+    email: str | None = EMAIL,
+    language: str | None = LANGUAGE,
+    digest: bool = typer.Option(
+        False, "--digest", help="One daily digest instead of a message per event."
+    ),
 ) -> None:
     """Add a user; the password is asked for (or read with --password-stdin)."""
     settings = settings_of(ctx)
     owners = _owner_roles(settings, role, owner_role)
+    address, lang = _email(email) or None, _language(language) or "en"
     hashed = Passwords().hash(_password(password_stdin))
-    _write(settings, lambda s: _add(s, auth.NewUser(name, hashed, role.value, owners, clearance)))
+    new = auth.NewUser(name, hashed, role.value, owners, clearance, address, lang, digest)
+    _write(settings, lambda s: _add(s, new))
     held = f"; ladder roles: {', '.join(owners)}" if owners else ""
     console.print(f"user {name} added as {role.value}{held}" + (", cleared" if clearance else ""))
 
@@ -155,6 +186,9 @@ def _user_record(row: Any) -> dict[str, Any]:
         "clearance": row.clearance,
         "active": row.active,
         "created_at": ledger.utc_stamp(row.created_at),
+        "email": row.email,
+        "language": row.language,
+        "digest": row.digest,
     }
 
 
@@ -169,12 +203,46 @@ def list_users(
         write_json(records, None)
         return
     table = Table(title=f"forewarn users ({len(records)})")
-    for col in ("name", "role", "ladder roles", "clearance", "active"):
+    for col in ("name", "role", "ladder roles", "clearance", "active", "e-mail", "told"):
         table.add_column(col)
     for r in records:
         flags = ("yes" if r["clearance"] else "no", "yes" if r["active"] else "DISABLED")
-        table.add_row(r["name"], r["role"], ", ".join(r["owner_roles"]) or "-", *flags)
+        told = f"{r['language']}, {'daily digest' if r['digest'] else 'each event'}"
+        table.add_row(r["name"], r["role"], ", ".join(r["owner_roles"]) or "-", *flags,
+                      r["email"] or "-", told)  # fmt: skip
     console.print(table)
+
+
+@users_app.command("set")
+def set_user(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="User name."),
+    email: str | None = typer.Option(
+        None, "--email", help="Where notifications are sent ('' removes the address)."
+    ),
+    language: str | None = LANGUAGE,
+    digest: bool | None = typer.Option(
+        None, "--digest/--no-digest", help="A daily digest, or a message per event."
+    ),
+) -> None:
+    """Change how a user is told: e-mail address, language, digest."""
+    contact = auth.Contact(_email(email), _language(language), digest)
+
+    def work(session: Session) -> dict[str, Any]:
+        row, changed = auth.set_contact(session, name, contact)
+        if changed.get("digest") == [True, False]:
+            outbox.release_held(session, row.id, _now())
+        if changed:
+            facts = {k: v for k, v in changed.items() if k != "email"}
+            if "email" in changed:
+                facts["email_set"] = row.email is not None
+            _note(session, "user.updated", f"user:{row.name}", {"name": row.name, **facts})
+        return changed
+
+    changed = _write(settings_of(ctx), work)
+    console.print(
+        f"user {name}: " + (", ".join(f"{k} changed" for k in changed) if changed else "no change")
+    )
 
 
 @users_app.command("disable")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from forewarn import ledger
 from forewarn.errors import Conflict, Forbidden, ForewarnError, NotFound
 from forewarn.response.ladder import Ladder, LadderAction, Roles
+from forewarn.store import outbox
 from forewarn.store.tables import ActionRow
 
 CLOCK_ACTOR = "forewarn-clock"
@@ -219,7 +220,7 @@ def insert_actions(
 def open_action(session: Session, ladder: Ladder, step: LadderAction, opening: Opening) -> int:
     """Insert an open action for ``step`` and record it in the ledger; its id."""
     (action_id,), records = insert_actions(session, ladder, [(step, opening)])
-    ledger.append_many(session, records)
+    outbox.tell(session, ledger.append_many(session, records))
     return action_id
 
 
@@ -263,7 +264,8 @@ def decide(
         "outcome": decision.outcome,
         "veto": decision.veto,
     }
-    ledger.append(session, _KINDS[decision.verb], f"action:{row.id}", payload, decision.by)
+    entry = ledger.append(session, _KINDS[decision.verb], f"action:{row.id}", payload, decision.by)
+    outbox.tell(session, [entry])
     if decision.veto:
         for step in ladder.opened_by_veto_of(row.action):
             chain, day = f"{step.id}:{row.id}", decision.at.date()
@@ -324,5 +326,5 @@ def escalate(
                 record,
                 ledger.Record("action.escalated", f"action:{row.id}", to, CLOCK_ACTOR),
             ]
-    ledger.append_many(session, records)
+    outbox.tell(session, ledger.append_many(session, records))
     return len(due), len(plans)

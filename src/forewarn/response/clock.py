@@ -33,6 +33,7 @@ from forewarn import ledger
 from forewarn.response import actions
 from forewarn.response.actions import CLOCK_ACTOR, LIVE, Opening, Plan, State
 from forewarn.response.ladder import Ladder, LadderAction
+from forewarn.store import outbox
 from forewarn.store.alerts import raised_record
 from forewarn.store.tables import ActionRow, AlertIntakeRow, AlertRow, LedgerRow
 
@@ -191,7 +192,7 @@ def take_in(
             records.append(raised_record(alert, CLOCK_ACTOR))
         records += opened[: len(plans[alert.id])]
         opened = opened[len(plans[alert.id]) :]
-    ledger.append_many(session, records)
+    outbox.tell(session, ledger.append_many(session, records))
     intake = [
         {"alert_id": a.id, "opened_at": now, "actions_opened": len(plans[a.id])} for a in alerts
     ]

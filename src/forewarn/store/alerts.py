@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from forewarn import ledger
 from forewarn.errors import NotFound
+from forewarn.store import outbox
 from forewarn.store.tables import AlertRow
 from forewarn.warning.alerts import AlertCandidate
 
@@ -130,6 +131,9 @@ def raised_record(alert: AlertRow, actor: str = WARN_ACTOR) -> ledger.Record:
 def record_alert(session: Session, alert: AlertRow, actor: str = WARN_ACTOR) -> ledger.LedgerEntry:
     """Append "alert.raised" for ``alert`` (flushed, so it has an id) in the caller's transaction.
 
-    Fits :func:`record_alerts`' ``on_new`` hook as it is.
+    Fits :func:`record_alerts`' ``on_new`` hook as it is. The alert's notifications (warning
+    and emergency levels) are written with it (:mod:`forewarn.store.outbox`).
     """
-    return ledger.append_many(session, [raised_record(alert, actor)])[0]
+    entries = ledger.append_many(session, [raised_record(alert, actor)])
+    outbox.tell(session, entries)
+    return entries[0]

@@ -29,6 +29,9 @@ class NewUser:
     role: str
     owner_roles: tuple[str, ...] = ()
     clearance: bool = False
+    email: str | None = None
+    language: str = "en"
+    digest: bool = False
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -46,6 +49,9 @@ def add_user(session: Session, user: NewUser, now: dt.datetime) -> UserRow:
         clearance=user.clearance,
         active=True,
         created_at=now,
+        email=user.email,
+        language=user.language,
+        digest=user.digest,
     )
     session.add(row)
     session.flush()
@@ -68,6 +74,34 @@ def get_user(session: Session, name: str) -> UserRow:
 def list_users(session: Session) -> list[UserRow]:
     """Every user, by name."""
     return list(session.scalars(select(UserRow).order_by(UserRow.name)))
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How a user is told: e-mail address, language, digest or one message per event.
+
+    ``None`` leaves a field as it is; an empty ``email`` removes the address."""
+
+    email: str | None = None
+    language: str | None = None
+    digest: bool | None = None
+
+
+def set_contact(session: Session, name: str, contact: Contact) -> tuple[UserRow, dict[str, Any]]:
+    """Change how user ``name`` is told; the row and the changed fields (old, new)."""
+    row = get_user(session, name)
+    changed: dict[str, Any] = {}
+    wanted = {
+        "email": (contact.email or None) if contact.email is not None else row.email,
+        "language": contact.language if contact.language is not None else row.language,
+        "digest": contact.digest if contact.digest is not None else row.digest,
+    }
+    for field, value in wanted.items():
+        if getattr(row, field) != value:
+            changed[field] = [getattr(row, field), value]
+            setattr(row, field, value)
+    session.flush()
+    return row, changed
 
 
 def set_password_hash(session: Session, user_id: int, password_hash: str) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -26,6 +27,7 @@ from forewarn.ledger.tables import LedgerHeadRow, LedgerRow
 from forewarn.orm import Base
 
 __all__ = [
+    "AckUseRow",
     "ActionRow",
     "AlertIntakeRow",
     "AlertRow",
@@ -36,8 +38,12 @@ __all__ = [
     "LedgerHeadRow",
     "LedgerRow",
     "LoginFailureRow",
+    "NotificationRow",
+    "ReminderRow",
     "TokenRow",
     "UserRow",
+    "WebhookRow",
+    "WorkerRow",
 ]
 
 
@@ -190,6 +196,12 @@ class UserRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    """Where notifications are sent (none: the user is not told by e-mail)."""
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    """The language of the user's messages: en or id."""
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    """One daily digest instead of a message per event."""
 
 
 class TokenRow(Base):
@@ -220,3 +232,101 @@ class LoginFailureRow(Base):
     username: Mapped[str] = mapped_column(String(200), index=True)
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# --- notifications (migration 0005) -----------------------------------------------------------
+
+
+class WebhookRow(Base):
+    """A webhook subscription: where to post, which events, and the signing secret.
+
+    The secret signs every delivery (HMAC-SHA256); it is shown once when the subscription is
+    made and kept here because signing needs it. A removed subscription keeps its row (the
+    ledger names it) with ``removed_at`` set.
+    """
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class NotificationRow(Base):
+    """One message to one recipient (a user by e-mail, or a webhook): the transactional outbox.
+
+    Written in the transaction of the change it is about (``event_seq`` is that change's ledger
+    entry), so a notification exists exactly when its change was committed. ``uid`` is the
+    stable id every delivery attempt carries (idempotency key, Message-ID); ``key`` makes a
+    duplicate impossible whoever writes it. ``state``: ``pending`` (waiting or being retried),
+    ``held`` (for the user's daily digest), ``digested`` (carried by digest ``digest_id``),
+    ``delivered`` or ``failed`` (dead-lettered). A worker claims a row by a lease
+    (``lease_owner`` until ``lease_until``); a lease that runs out makes it claimable again, so
+    a crash between sending and marking resends under the same ``uid``.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "state", "next_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    event: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(128))
+    event_seq: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id"))
+    alert_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"), index=True)
+
+
+class ReminderRow(Base):
+    """Marks an action whose owners were reminded that its deadline is one working day away
+    (one row per action, written with the reminders, so two workers cannot both remind)."""
+
+    __tablename__ = "action_reminders"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), primary_key=True)
+    reminded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AckUseRow(Base):
+    """An acknowledgement link that has been used (links are single-use)."""
+
+    __tablename__ = "ack_link_uses"
+
+    link_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    used_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WorkerRow(Base):
+    """A ``forewarn worker`` process: when it started, ticked and last went round."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_round_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_tick_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -28,8 +28,8 @@ def vendor_ready() -> bool:
 
 def install(app: FastAPI) -> None:
     """Add the dashboard's pages and its static files (``/static``) to ``app``."""
-    from forewarn.web import briefs, login, pages
+    from forewarn.web import ack, briefs, login, pages
 
-    for module in (login, pages, briefs):
+    for module in (login, pages, briefs, ack):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

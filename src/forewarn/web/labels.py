@@ -27,6 +27,13 @@ ENTRY_KINDS: Mapping[str, str] = {
     "user.disabled": N_("User disabled"),
     "token.created": N_("API token created"),
     "token.revoked": N_("API token revoked"),
+    "user.updated": N_("User updated"),
+    "notification.delivered": N_("Notification delivered"),
+    "notification.deferred": N_("Notification deferred"),
+    "notification.failed": N_("Notification failed"),
+    "notification.retried": N_("Notification queued again"),
+    "webhook.added": N_("Webhook added"),
+    "webhook.removed": N_("Webhook removed"),
 }
 EVENT_KINDS: Mapping[str, str] = {
     "warning": N_("warning"),

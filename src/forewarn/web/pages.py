@@ -26,6 +26,7 @@ from forewarn.api.routes.ledger import verify
 from forewarn.cases.timeline import list_cases, load_case
 from forewarn.errors import ForewarnError, NotFound
 from forewarn.framework.catalogue import load_framework
+from forewarn.notify import told
 from forewarn.response import gap
 from forewarn.response.actions import Verb
 from forewarn.store.alerts import list_alerts
@@ -140,13 +141,11 @@ def alert_queue(
     """Alerts, newest first, with how long each has waited for a response."""
     report = gap.report(session, utc_now())
     gaps = {g.alert_id: g for g in report.alerts}
+    heard = told.report(session, utc_now())
     alerts = list_alerts(session, level=level or None)
-    return page(
-        request,
-        "alerts.html",
-        {"alerts": alerts, "gaps": gaps, "totals": report.totals, "level": level},
-        visitor=visitor,
-    )
+    context = {"alerts": alerts, "gaps": gaps, "totals": report.totals, "level": level}
+    context |= {"told": {t.alert_id: t for t in heard.alerts}, "told_totals": heard.totals}
+    return page(request, "alerts.html", context, visitor=visitor)
 
 
 def _queue(session: Session, visitor: VisitorDep, show: str, mine: bool) -> list[views.ActionView]:
@@ -177,6 +176,7 @@ def _actions_page(
         "actions.html",
         {
             "queue": _queue(session, visitor, chosen, mine),
+            "told": {t.action_id: t for t in told.report(session, utc_now()).actions},
             "show": chosen,
             "mine": mine,
             "error": error,

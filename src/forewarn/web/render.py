@@ -84,13 +84,15 @@ def page(
     visitor: Visitor | None = None,
     status: int = 200,
     here: str | None = None,
+    lang: str | None = None,
 ) -> HTMLResponse:
     """``template`` rendered in the request's language, with the shared page context.
 
     ``here`` is the page's own address when the request's is not one to come back to (a
-    form post re-rendering the page it came from): the language switch links to it.
+    form post re-rendering the page it came from): the language switch links to it. ``lang``
+    overrides the request's language (a page for a known user, e.g. an acknowledgement link).
     """
-    lang = language_of(request)
+    lang = lang or language_of(request)
     url = urlsplit(here) if here else request.url
     query = parse_qsl(url.query) if here else list(request.query_params.multi_items())
     html = (

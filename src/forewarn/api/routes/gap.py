@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from forewarn.api.context import utc_now
 from forewarn.api.deps import SessionDep, Viewer
+from forewarn.notify import told
 from forewarn.response import gap
 
 router = APIRouter(prefix="/api/gap", tags=["gap"])
@@ -19,5 +20,9 @@ def gap_report(
     session: SessionDep,
     country: Annotated[str | None, Query(description="ISO3 code or country name.")] = None,
 ) -> dict[str, Any]:
-    """How long each alert waited for a response, and what happened (as ``forewarn gap``)."""
-    return gap.report(session, utc_now(), country).as_dict()
+    """How long each alert waited for a response, and what happened (as ``forewarn gap``);
+    ``told``: the hours from the first notification to the first acknowledgement."""
+    now = utc_now()
+    return gap.report(session, now, country).as_dict() | {
+        "told": told.report(session, now, country).as_dict()
+    }

@@ -1,0 +1,173 @@
+"""From being told to acknowledging: the time between the first notification a person
+received about an action (or an alert and its actions) and the first acknowledgement.
+
+A separate figure from the warning-to-response gap of :mod:`forewarn.response.gap` (which
+counts from the alert): it separates "nobody was told" from "they were told and did not
+answer". Counted are deliveries to people (e-mail, including events carried by a digest);
+webhooks go to systems. The first acknowledgement is the first time an owner acknowledged,
+completed, refused or blocked the action. Times are in hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from forewarn.response.actions import State
+from forewarn.response.clock import as_utc
+from forewarn.store import outbox
+from forewarn.store.tables import ActionRow, AlertRow, NotificationRow
+
+_TOUCHED = frozenset({State.DONE.value, State.REFUSED.value, State.BLOCKED.value})
+
+
+@dataclass(frozen=True)
+class ActionTold:
+    """One action: when its owners were first told, and when one first answered."""
+
+    action_id: int
+    alert_id: int
+    owner: str
+    first_told_at: str | None
+    acknowledged_at: str | None
+    hours_to_ack: float | None
+    hours_waiting: float | None
+
+
+@dataclass(frozen=True)
+class AlertTold:
+    """One alert: the first person told about it or its actions, and the first answer."""
+
+    alert_id: int
+    iso3: str
+    country: str
+    level: str
+    first_told_at: str | None
+    acknowledged_at: str | None
+    hours_to_ack: float | None
+    hours_waiting: float | None
+
+
+@dataclass(frozen=True)
+class ToldTotals:
+    actions_told: int
+    actions_acknowledged_after: int
+    median_hours_to_ack: float | None
+    alerts_told: int
+    alerts_acknowledged_after: int
+    alerts_median_hours_to_ack: float | None
+
+
+@dataclass(frozen=True)
+class ToldReport:
+    actions: tuple[ActionTold, ...]
+    alerts: tuple[AlertTold, ...]
+    totals: ToldTotals
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "totals": asdict(self.totals),
+            "alerts": [asdict(a) for a in self.alerts],
+            "actions": [asdict(a) for a in self.actions],
+        }
+
+
+def _hours(start: dt.datetime, end: dt.datetime) -> float:
+    return round((as_utc(end) - as_utc(start)).total_seconds() / 3600, 2)
+
+
+def _stamp(moment: dt.datetime | None) -> str | None:
+    return as_utc(moment).isoformat() if moment is not None else None
+
+
+def first_touch(action: ActionRow) -> dt.datetime | None:
+    """When an owner first answered the action (acknowledged, done, refused or blocked)."""
+    moments = [as_utc(action.acknowledged_at)] if action.acknowledged_at else []
+    if action.state in _TOUCHED and action.closed_at is not None:
+        moments.append(as_utc(action.closed_at))
+    return min(moments, default=None)
+
+
+def _told(session: Session, column: Any, ids: Sequence[int]) -> dict[int, dt.datetime]:
+    """The first delivery to a person per action (or alert) id."""
+    found: dict[int, dt.datetime] = {}
+    for start in range(0, len(ids), 500):
+        query = (
+            select(column, func.min(NotificationRow.delivered_at))
+            .where(
+                column.in_(ids[start : start + 500]),
+                NotificationRow.user_id.is_not(None),
+                NotificationRow.state == outbox.DELIVERED,
+            )
+            .group_by(column)
+        )
+        found.update({int(k): as_utc(v) for k, v in session.execute(query) if v})
+    return found
+
+
+def _figures(
+    told: dt.datetime | None, touched: dt.datetime | None, now: dt.datetime
+) -> tuple[float | None, float | None]:
+    if told is None:
+        return None, None
+    if touched is None:
+        return None, _hours(told, now)
+    return max(_hours(told, touched), 0.0), None
+
+
+def _median(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(statistics.median(present), 2) if present else None
+
+
+def report(session: Session, now: dt.datetime, country: str | None = None) -> ToldReport:
+    """The told-to-acknowledged figures for every alert raised by ``now`` and its actions."""
+    query = select(AlertRow).where(AlertRow.created_at <= now).order_by(AlertRow.id)
+    if country is not None:
+        wanted = country.strip().lower()
+        query = query.where(
+            or_(func.lower(AlertRow.iso3) == wanted, func.lower(AlertRow.country) == wanted)
+        )
+    alerts = list(session.scalars(query))
+    alert_ids = [a.id for a in alerts]
+    rows: list[ActionRow] = []
+    for start in range(0, len(alert_ids), 500):
+        chunk = alert_ids[start : start + 500]
+        rows += session.scalars(select(ActionRow).where(ActionRow.alert_id.in_(chunk)))
+    rows.sort(key=lambda r: r.id)
+    told_action = _told(session, NotificationRow.action_id, [r.id for r in rows])
+    told_alert = _told(session, NotificationRow.alert_id, alert_ids)
+    per_action = []
+    touches: dict[int, list[dt.datetime]] = defaultdict(list)
+    for row in rows:
+        touched = first_touch(row)
+        if touched is not None:
+            touches[row.alert_id].append(touched)
+        told = told_action.get(row.id)
+        to_ack, waiting = _figures(told, touched, now)
+        per_action.append(ActionTold(row.id, row.alert_id, row.owner, _stamp(told),
+                                     _stamp(touched), to_ack, waiting))  # fmt: skip
+    per_alert = []
+    for alert in alerts:
+        told = told_alert.get(alert.id)
+        after = [t for t in touches[alert.id] if told is None or t >= told]
+        touched = min(after, default=None)
+        to_ack, waiting = _figures(told, touched, now)
+        per_alert.append(AlertTold(alert.id, alert.iso3, alert.country, alert.level, _stamp(told),
+                                   _stamp(touched), to_ack, waiting))  # fmt: skip
+    totals = ToldTotals(
+        actions_told=sum(a.first_told_at is not None for a in per_action),
+        actions_acknowledged_after=sum(a.hours_to_ack is not None for a in per_action),
+        median_hours_to_ack=_median(a.hours_to_ack for a in per_action),
+        alerts_told=sum(a.first_told_at is not None for a in per_alert),
+        alerts_acknowledged_after=sum(a.hours_to_ack is not None for a in per_alert),
+        alerts_median_hours_to_ack=_median(a.hours_to_ack for a in per_alert),
+    )
+    return ToldReport(tuple(per_action), tuple(per_alert), totals)
