@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from forewarn import ledger
 from forewarn.errors import Conflict, Forbidden, ForewarnError, NotFound
 from forewarn.response.ladder import Ladder, LadderAction, Roles
-from forewarn.store.tables import ActionRow
+from forewarn.store.tables import ActionRow, AlertRow
 
 CLOCK_ACTOR = "forewarn-clock"
 
@@ -283,11 +283,76 @@ def _lock_due(session: Session, action_ids: Sequence[int], today: dt.date) -> li
     return [row for row in session.scalars(query) if is_overdue(row, today)]
 
 
-def _overdue(row: ActionRow, now: dt.datetime) -> ledger.Record:
+def _overdue(row: ActionRow, now: dt.datetime, blocked_by: int | None) -> ledger.Record:
     row.state, row.overdue_at = State.OVERDUE.value, now
-    facts = {"action_id": row.id, "alert_id": row.alert_id, "deadline": row.deadline.isoformat()}
+    facts: dict[str, Any] = {
+        "action_id": row.id,
+        "alert_id": row.alert_id,
+        "deadline": row.deadline.isoformat(),
+    }
+    if blocked_by is not None:
+        facts["escalation_blocked_by"] = blocked_by  # the blocked action it would reopen
     facts["effective_at"] = ledger.utc_stamp(now)
     return ledger.Record("action.overdue", f"action:{row.id}", facts, CLOCK_ACTOR)
+
+
+def _blocked(session: Session, alert_id: int, action: str) -> ActionRow | None:
+    """The first action ``action`` blocked for this alert or an alert superseding it (the
+    same country's later alerts): the matter it belongs to."""
+    alert = session.get(AlertRow, alert_id)
+    if alert is None:
+        return None
+    matter = select(AlertRow.id).where(AlertRow.iso3 == alert.iso3, AlertRow.seq >= alert.seq)
+    query = (
+        select(ActionRow)
+        .where(
+            ActionRow.alert_id.in_(matter),
+            ActionRow.action == action,
+            ActionRow.state == State.BLOCKED.value,
+        )
+        .order_by(ActionRow.id)
+    )
+    return session.scalars(query).first()
+
+
+def _opened_for(session: Session, blocked: ActionRow, step: LadderAction) -> bool:
+    query = select(ActionRow.id).where(
+        ActionRow.triggered_by == blocked.id, ActionRow.action == step.id
+    )
+    return session.scalars(query).first() is not None
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a missed action escalates: the step to open (None: it stays overdue), the
+    blocked action whose blocked path it follows, if any."""
+
+    step: LadderAction | None
+    blocked: ActionRow | None = None
+
+
+def route(session: Session, ladder: Ladder, row: ActionRow) -> Route:
+    """Where the missed action ``row`` escalates.
+
+    Its ladder step's ``escalates_to``, unless that action is already blocked for the
+    matter (e.g. the art. 99 letter vetoed): a blocked action is never opened again, the
+    escalation follows its blocked path instead (the actions a veto of it opens, e.g. the
+    General Assembly debate), to the first one not yet opened for that block, and so on
+    along the path; when every one is open already, the missed action stays overdue.
+    """
+    target = ladder.get(row.action).escalates_to
+    step = ladder.get(target) if target is not None else None
+    found: ActionRow | None = None
+    for _ in range(len(ladder.actions)):  # the ladder has no loops (checked on loading)
+        blocked = _blocked(session, row.alert_id, step.id) if step is not None else None
+        if step is None or blocked is None:
+            return Route(step, found)
+        found = blocked
+        step = next(
+            (s for s in ladder.opened_by_veto_of(step.id) if not _opened_for(session, found, s)),
+            None,
+        )
+    return Route(None, found)
 
 
 def escalate(
@@ -296,18 +361,28 @@ def escalate(
     """Mark the given actions overdue if they still are due, and open their escalations.
 
     Returns (overdue, escalated). An action whose ladder step names no next step stays
-    overdue. Rows are locked and re-read, so a second clock finds them handled or skips
-    them while the first holds them.
+    overdue; an escalation into a blocked action follows its blocked path (:func:`route`).
+    Rows are locked and re-read, so a second clock finds them handled or skips them while
+    the first holds them.
     """
     due = _lock_due(session, action_ids, now.date())
     plans: list[Plan] = []
+    blocked_by: dict[int, int] = {}
     for row in due:
-        target = ladder.get(row.action).escalates_to
-        if target is not None:
+        way = route(session, ladder, row)
+        if way.blocked is not None:
+            blocked_by[row.id] = way.blocked.id
+        if way.step is not None:
             opening = Opening(
-                row.alert_id, row.chain, row.generation + 1, now.date(), now, escalated_from=row.id
+                row.alert_id,
+                row.chain,
+                row.generation + 1,
+                now.date(),
+                now,
+                escalated_from=row.id,
+                triggered_by=way.blocked.id if way.blocked is not None else None,
             )
-            plans.append((ladder.get(target), opening))
+            plans.append((way.step, opening))
     new_ids, opened = insert_actions(session, ladder, plans)
     moved = {
         plan[1].escalated_from: (i, plan[0], rec)
@@ -315,7 +390,7 @@ def escalate(
     }
     records: list[ledger.Record] = []
     for row in due:
-        records.append(_overdue(row, now))
+        records.append(_overdue(row, now, blocked_by.get(row.id)))
         if row.id in moved:
             new_id, target_step, record = moved[row.id]
             row.state = State.ESCALATED.value
