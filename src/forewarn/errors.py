@@ -51,3 +51,10 @@ class Conflict(ForewarnError):
 
     exit_code = 2
     http_status = 409
+
+
+class Unavailable(ForewarnError):
+    """A service forewarn needs (the database) cannot be reached or cannot write."""
+
+    exit_code = 4
+    http_status = 503

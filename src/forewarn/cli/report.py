@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from forewarn.cli.app import app, console, settings_of
 from forewarn.config import Settings
 from forewarn.i18n import normalise
-from forewarn.store.db import open_database
+from forewarn.store.db import open_existing
 
 if TYPE_CHECKING:
     from forewarn.reports.brief import ForecastInputs
@@ -54,7 +54,7 @@ def _prepared(
 
 def _assembled(settings: Settings, assemble: Callable[[Session], T]) -> T:
     """Run ``assemble`` with a session on the configured database, then release it."""
-    engine = open_database(settings)
+    engine = open_existing(settings)
     try:
         with Session(engine) as session:
             return assemble(session)

@@ -21,7 +21,7 @@ from forewarn.errors import ConfigError
 from forewarn.response import actions, clock, gap
 from forewarn.response.actions import Decision, Verb
 from forewarn.response.ladder import load_ladder, load_roles
-from forewarn.store.db import open_database
+from forewarn.store.db import open_existing
 
 actions_app = typer.Typer(help="Deadline-bound actions opened by alerts: list them, act on them.")
 ledger_app = typer.Typer(help="The tamper-evident ledger: verify it, export it, show its head.")
@@ -47,7 +47,9 @@ def _receipts(settings: Settings) -> Path:
 
 @contextmanager
 def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_database(settings)
+    """The recorded database: every command here reads or acts on what is recorded, so a
+    database that does not exist is an error, never a new empty one."""
+    engine = open_existing(settings)
     try:
         yield engine
     finally:

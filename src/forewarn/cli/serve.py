@@ -56,7 +56,7 @@ def serve(
 
     settings = settings_of(ctx)
     application = create_app(settings)
-    open_database(settings).dispose()
+    open_database(settings, create=False).dispose()  # no users without a database
     if workers == 1:
         uvicorn.run(application, host=host, port=port, access_log=access_log)
         return
@@ -78,17 +78,18 @@ def _now() -> dt.datetime:
 
 
 @contextmanager
-def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_database(settings)
+def _engine(settings: Settings, create: bool = False) -> Iterator[Engine]:
+    engine = open_database(settings, create=create)
     try:
         yield engine
     finally:
         engine.dispose()
 
 
-def _write(settings: Settings, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a ledger write transaction and keep a receipt of the new head."""
-    with _engine(settings) as engine:
+def _write(settings: Settings, work: Callable[[Session], T], create: bool = False) -> T:
+    """Run ``work`` in a ledger write transaction and keep a receipt of the new head (only
+    ``users add`` may create the database)."""
+    with _engine(settings, create) as engine:
         result = ledger.retrying(engine, work)
         url = settings.resolved_database_url()
         ledger.record_receipt(engine, ledger.receipts_path(settings.data_dir, url))
@@ -142,7 +143,8 @@ def add_user(
     settings = settings_of(ctx)
     owners = _owner_roles(settings, role, owner_role)
     hashed = Passwords().hash(_password(password_stdin))
-    _write(settings, lambda s: _add(s, auth.NewUser(name, hashed, role.value, owners, clearance)))
+    new = auth.NewUser(name, hashed, role.value, owners, clearance)
+    _write(settings, lambda s: _add(s, new), create=True)
     held = f"; ladder roles: {', '.join(owners)}" if owners else ""
     console.print(f"user {name} added as {role.value}{held}" + (", cleared" if clearance else ""))
 

@@ -100,6 +100,17 @@ def load_rules(path: Path | None = None, framework: Framework | None = None) -> 
     return RuleSet(tuple(levels), rules, str(source))
 
 
+def check_levels(rules: RuleSet, ladder: Any) -> None:
+    """Refuse rules raising a level the escalation ladder does not know: its alerts could
+    never open an action (``ladder`` is a :class:`forewarn.response.ladder.Ladder`)."""
+    for rule in rules.rules:
+        if rule.level not in ladder.levels:
+            raise ConfigError(
+                f"{rules.source}: rule {rule.id!r}, field 'level': {rule.level!r} is not a level "
+                f"of {ladder.source} ({', '.join(ladder.levels)})"
+            )
+
+
 def _levels(source: Path, levels: Any) -> list[str]:
     if not isinstance(levels, list) or not levels or not all(isinstance(x, str) for x in levels):
         raise ConfigError(f"{source}: 'levels' must be a non-empty list of level names")
@@ -138,11 +149,11 @@ def _rule(source: Path, n: int, raw: Any, levels: Sequence[str], factors: Sequen
         raise fail("level", f"{raw['level']!r} is not one of the levels {list(levels)}")
     if not isinstance(raw.get("description", ""), str):
         raise fail("description", "not text")
-    params = {k: raw.get(k) for k in KINDS[raw["kind"]]}
+    params: dict[str, Any] = {k: raw.get(k) for k in KINDS[raw["kind"]]}
     for key, value in params.items():
         _check_param(fail, key, value, factors)
-    if "min_count" in params and params["min_count"] > len(set(params["factors"])):
-        count = len(set(params["factors"]))
+    if "min_count" in params and params["min_count"] > len(params["factors"]):
+        count = len(params["factors"])
         raise fail("min_count", f"{params['min_count']} is more than the {count} factors listed")
     return Rule(raw["id"], raw["kind"], raw["level"], params, str(raw.get("description", "")))
 
