@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from forewarn.cli.app import app, console, settings_of
 from forewarn.config import Settings
 from forewarn.i18n import normalise
-from forewarn.store.db import open_existing
+from forewarn.store.db import open_existing, require_database
 
 if TYPE_CHECKING:
     from forewarn.reports.brief import ForecastInputs
@@ -49,6 +49,7 @@ def _prepared(
 
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
+    require_database(settings)  # alerts and actions come from it: say so before the forecast
     return settings, forecast_inputs(settings, base_year, forecast), code, kind
 
 

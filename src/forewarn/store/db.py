@@ -132,19 +132,25 @@ def missing_database(url: str) -> Path | None:
     return None if path.exists() else path
 
 
+def require_database(settings: Settings) -> None:
+    """NotFound when the configured SQLite database does not exist (nothing is created)."""
+    absent = missing_database(settings.resolved_database_url())
+    if absent is not None:
+        raise NotFound(
+            f"no database at {absent}: nothing has been recorded there "
+            "(check FOREWARN_DATABASE_URL or FOREWARN_DATA_DIR; 'forewarn warn', "
+            "'forewarn assess import' and 'forewarn users add' create it)"
+        )
+
+
 def open_database(settings: Settings, create: bool = True) -> Engine:
     """Migrate the configured database and return an engine for it.
 
     With ``create=False`` (commands that only read, or act on what is recorded) a SQLite
     file that does not exist is a NotFound naming it, instead of a new empty database."""
     url = settings.resolved_database_url()
-    absent = missing_database(url)
-    if absent is not None and not create:
-        raise NotFound(
-            f"no database at {absent}: nothing has been recorded there "
-            "(check FOREWARN_DATABASE_URL or FOREWARN_DATA_DIR; 'forewarn warn', "
-            "'forewarn assess import' and 'forewarn users add' create it)"
-        )
+    if not create:
+        require_database(settings)
     migrate(url)
     return make_engine(url)
 
