@@ -97,12 +97,15 @@ def _refuse_nul(
 ) -> None:
     """No text with a NUL character reaches the database (PostgreSQL cannot store it,
     SQLite would cut it off in some readers): whatever path it came by, it is refused."""
-    rows = parameters if many and isinstance(parameters, list | tuple) else [parameters]
-    for row in rows:
-        values = row.values() if isinstance(row, dict) else row or ()
-        for value in values:
-            if isinstance(value, str) and "\x00" in value:
-                raise SchemaError("text with a NUL character cannot be stored")
+    stack = [parameters]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+        elif isinstance(value, str) and "\x00" in value:
+            raise SchemaError("text with a NUL character cannot be stored")
 
 
 def alembic_config(url: str) -> Config:
@@ -182,7 +185,9 @@ def failure_of(error: BaseException, url: str | None = None) -> ForewarnError | 
         return SchemaError(f"the database refused a value: {detail}")
     where = f"the database {shown(url)}" if url else "the database"
     if any(word in detail.lower() for word in _FULL):
-        return Unavailable(f"{where} cannot write: the disk is full ({detail}); nothing was saved")
+        return Unavailable(
+            f"{where} cannot write: the disk is full ({detail}); the change under way was not saved"
+        )
     return Unavailable(f"cannot use {where}: {detail}")
 
 
