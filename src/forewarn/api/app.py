@@ -18,9 +18,11 @@ from fastapi.routing import APIRoute
 from sqlalchemy import make_url
 
 import forewarn
-from forewarn.api import errors
+from forewarn.api import docs as api_docs
+from forewarn.api import errors, middleware
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import SECURITY_SCHEMES, RoleGuard
+from forewarn.api.middleware import trusted_networks
 from forewarn.api.routes import routers
 from forewarn.api.security import Cookies, Passwords, secret_key
 from forewarn.config import Settings
@@ -85,9 +87,13 @@ def create_app(settings: Settings) -> FastAPI:
         version=forewarn.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.forewarn = context
     errors.install(app)
+    _guard(app, settings)
+    api_docs.install(app)
     for router in routers():
         for route in router.routes:
             if isinstance(route, APIRoute):
@@ -96,6 +102,15 @@ def create_app(settings: Settings) -> FastAPI:
     install_dashboard(app)
     _document_security(app)
     return app
+
+
+def _guard(app: FastAPI, settings: Settings) -> None:
+    """Body limits, strict JSON, trusted proxies and security headers on every request
+    (the last added runs first)."""
+    json_limit, upload_limit = settings.api_max_json_bytes, settings.api_max_upload_bytes
+    app.add_middleware(middleware.RequestGuard, json_limit=json_limit, upload_limit=upload_limit)
+    app.add_middleware(middleware.SecurityHeaders)
+    app.add_middleware(middleware.TrustedProxies, networks=trusted_networks(settings))
 
 
 def _document_security(app: FastAPI) -> None:

@@ -57,13 +57,20 @@ def serve(
     settings = settings_of(ctx)
     application = create_app(settings)
     open_database(settings, create=False).dispose()  # no users without a database
+    # the app reads forwarded headers itself, from FOREWARN_TRUSTED_PROXIES only: uvicorn's
+    # own handling would believe any X-Forwarded-For sent from loopback
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": access_log,
+        "proxy_headers": False,
+    }
     if workers == 1:
-        uvicorn.run(application, host=host, port=port, access_log=access_log)
+        uvicorn.run(application, **options)
         return
     if not settings.secret_key:
         raise ConfigError("several workers need FOREWARN_SECRET_KEY to share sessions")
-    target = "forewarn.api.app:app_from_env"
-    uvicorn.run(target, factory=True, host=host, port=port, workers=workers, access_log=access_log)
+    uvicorn.run("forewarn.api.app:app_from_env", factory=True, workers=workers, **options)
 
 
 # --- shared -----------------------------------------------------------------------------------
