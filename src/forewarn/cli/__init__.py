@@ -57,7 +57,11 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 
 
 def _fail(exc: ForewarnError) -> None:
-    typer.echo(f"error: {' '.join(str(exc).splitlines())}", err=True)
+    message = " ".join(str(exc).splitlines())
+    field = getattr(exc, "field", None)  # InvalidInput: name the option it came from
+    if isinstance(field, str) and field:
+        message += f" (--{field.replace('_', '-')})"
+    typer.echo(f"error: {message}", err=True)
     sys.exit(exc.exit_code)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forewarn import ledger
 from forewarn.cli.app import app, console, err_console, settings_of, write_json
 from forewarn.config import Settings
+from forewarn.data.countries import iso3_of
 from forewarn.errors import ConfigError
 from forewarn.response import actions, clock, gap
 from forewarn.response.actions import Decision, Verb
@@ -69,6 +70,8 @@ def list_actions(
 ) -> None:
     """Show the actions, oldest first."""
     settings = settings_of(ctx)
+    if owner is not None:
+        load_ladder(settings).check_owner(owner)
     day = _now(now).date() if overdue else None
     with _engine(settings) as engine, Session(engine) as session:
         rows = [actions.as_dict(r) for r in actions.listing(session, owner=owner, overdue_on=day)]
@@ -215,8 +218,9 @@ def gap_command(
 ) -> None:
     """The warning-to-response gap: per alert and in total."""
     settings = settings_of(ctx)
+    iso3 = iso3_of(country) if country is not None else None  # an unknown country: one line
     with _engine(settings) as engine, Session(engine) as session:
-        result = gap.report(session, _now(now), country)
+        result = gap.report(session, _now(now), iso3)
     if json_path is not None:
         write_json(result.as_dict(), json_path)
     _print_gap(result)

@@ -69,7 +69,10 @@ def list_command(
 ) -> None:
     """List alerts, newest first."""
     iso3 = iso3_of(country) if country else None
-    with ledger.snapshot(open_existing(settings_of(ctx))) as session:
+    settings = settings_of(ctx)
+    if level is not None:
+        load_ladder(settings).check_level(level)
+    with ledger.snapshot(open_existing(settings)) as session:
         records = [alert_record(r) for r in list_alerts(session, level, iso3)]
     if as_json:
         write_json(records, None)

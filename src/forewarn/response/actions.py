@@ -22,7 +22,7 @@ from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from forewarn import ledger
-from forewarn.errors import Conflict, Forbidden, ForewarnError, NotFound
+from forewarn.errors import Conflict, Forbidden, InvalidInput, NotFound
 from forewarn.response.ladder import Ladder, LadderAction, Roles
 from forewarn.store.tables import ActionRow, AlertRow
 
@@ -55,11 +55,11 @@ class Verb(StrEnum):
     BLOCK = "block"
 
 
-class InvalidRequest(ForewarnError):
-    """A request that lacks what the rules require (a reason, a reference, an outcome)."""
+class InvalidRequest(InvalidInput):
+    """A request that lacks what the rules require (a reason, a reference, an outcome).
 
-    exit_code = 2
-    http_status = 422
+    Its message speaks of the decision's fields (reason, reference, outcome), never of a
+    command-line option: the shells add their own names for ``field``."""
 
 
 @dataclass(frozen=True)
@@ -94,13 +94,13 @@ def check_decision(decision: Decision, owner: str, outcomes: list[str], roles: R
     if owner not in roles.of(decision.by):
         raise Forbidden(f"{decision.by} does not hold the role {owner!r} that owns this action")
     if decision.verb is Verb.REFUSE and not (decision.reason or "").strip():
-        raise InvalidRequest("a refusal must give its reason (--reason)")
+        raise InvalidRequest("a refusal must give its reason", "reason")
     if decision.verb is Verb.BLOCK and not (decision.reference or "").strip():
-        raise InvalidRequest("a block must cite its reference, e.g. the vetoed draft (--reference)")
+        raise InvalidRequest("a block must cite its reference, e.g. the vetoed draft", "reference")
     if decision.veto and decision.verb is not Verb.BLOCK:
-        raise InvalidRequest("only a block can record a veto")
+        raise InvalidRequest("only a block can record a veto", "veto")
     if decision.verb is Verb.DONE and outcomes and decision.outcome not in outcomes:
-        raise InvalidRequest(f"done needs an --outcome among: {'; '.join(outcomes)}")
+        raise InvalidRequest(f"done needs an outcome among: {'; '.join(outcomes)}", "outcome")
 
 
 def is_overdue(row: ActionRow, today: dt.date) -> bool:

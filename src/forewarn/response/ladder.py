@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from forewarn.config import Settings
-from forewarn.errors import ConfigError
+from forewarn.errors import ConfigError, InvalidInput
 from forewarn.inputs import parse_toml, read_toml
 
 ROLES_ENV = "FOREWARN_ROLES_FILE"
@@ -86,6 +86,20 @@ class Ladder:
         """The conditional actions that a veto blocking ``action_id`` opens: its blocked
         path, which an escalation into it also follows once it is blocked."""
         return tuple(a for a in self.actions.values() if action_id in a.opens_on_veto_of)
+
+    def check_level(self, level: str) -> str:
+        """``level`` if the ladder knows it; InvalidInput naming the levels otherwise."""
+        if level not in self.levels:
+            known = ", ".join(self.levels)
+            raise InvalidInput(f"unknown level {level!r} (one of {known})", "level")
+        return level
+
+    def check_owner(self, owner: str) -> str:
+        """``owner`` if it owns an action of the ladder; InvalidInput otherwise."""
+        known = sorted({a.owner for a in self.actions.values()})
+        if owner not in known:
+            raise InvalidInput(f"unknown owner role {owner!r} (one of {', '.join(known)})", "owner")
+        return owner
 
     def get(self, action_id: str) -> LadderAction:
         """The action ``action_id``; a ConfigError when the ladder has no such action."""

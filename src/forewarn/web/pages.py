@@ -135,9 +135,12 @@ def alert_queue(
     request: Request,
     visitor: VisitorDep,
     session: SessionDep,
+    context: ContextDep,
     level: Annotated[str, Query(max_length=32)] = "",
 ) -> Any:
     """Alerts, newest first, with how long each has waited for a response."""
+    if level:
+        context.ladder.check_level(level)
     report = gap.report(session, utc_now())
     gaps = {g.alert_id: g for g in report.alerts}
     alerts = list_alerts(session, level=level or None)

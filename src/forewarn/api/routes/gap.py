@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from forewarn.api.context import utc_now
 from forewarn.api.deps import SessionDep, Viewer
+from forewarn.data.countries import iso3_of
 from forewarn.response import gap
 
 router = APIRouter(prefix="/api/gap", tags=["gap"])
@@ -20,4 +21,5 @@ def gap_report(
     country: Annotated[str | None, Query(description="ISO3 code or country name.")] = None,
 ) -> dict[str, Any]:
     """How long each alert waited for a response, and what happened (as ``forewarn gap``)."""
-    return gap.report(session, utc_now(), country).as_dict()
+    iso3 = iso3_of(country) if country is not None else None  # an unknown country is a 404
+    return gap.report(session, utc_now(), iso3).as_dict()
