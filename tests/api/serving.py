@@ -90,6 +90,8 @@ def server_env(settings: Settings) -> dict[str, str]:
     }
     if settings.data_mirror is not None:
         env["FOREWARN_DATA_MIRROR"] = str(settings.data_mirror)
+    if settings.trusted_proxies:
+        env["FOREWARN_TRUSTED_PROXIES"] = settings.trusted_proxies
     return env
 
 
