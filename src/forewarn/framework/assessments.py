@@ -53,6 +53,9 @@ EVIDENCE_COLUMNS = CSV_COLUMNS[5:]
 ASSESSMENT_KEYS = frozenset({"country", "date", "analyst", "judgements", "id"})
 JUDGEMENT_KEYS = frozenset({"indicator", "judgement", "evidence"})
 EVIDENCE_KEYS = frozenset({"text", "source", "date", "reliability", "credibility", "confidential"})
+LONGEST = {"analyst": 200, "text": 20_000, "evidence_text": 20_000, "source": 2000,
+           "evidence_source": 2000, "country": 200, "indicator": 20}  # fmt: skip
+"""The longest value of a text field (as the database and the API keep them)."""
 POINTS = {"absent": 0.0, "present-weak": 1.0, "present-strong": 2.0}
 HIGH_SCORE = 0.5
 """A factor whose score reaches this value counts as "scored high" (see :func:`score`)."""
@@ -131,7 +134,13 @@ class _Where:
         value = record.get(field)
         if value is None or not str(value).strip():
             raise self.fail(field, "missing value")
-        return str(value).strip()
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.fail(field, f"expected text, not {type(value).__name__}")
+        text = str(value).strip()
+        longest = LONGEST.get(field)
+        if longest is not None and len(text) > longest:
+            raise self.fail(field, f"longer than {longest} characters")
+        return text
 
     def date(
         self, record: Mapping[str, Any], field: str, not_after: tuple[dt.date, str] | None = None

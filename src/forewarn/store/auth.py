@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from forewarn.errors import Conflict, NotFound
+from forewarn.errors import Conflict, InvalidInput, NotFound
 from forewarn.store.tables import LoginFailureRow, LoginSuccessRow, TokenRow, UserRow
 
 API_TOKEN = "api"
@@ -35,7 +35,15 @@ class NewUser:
 
 
 def add_user(session: Session, user: NewUser, now: dt.datetime) -> UserRow:
-    """Insert a user; Conflict when the name is taken."""
+    """Insert a user; Conflict when the name is taken, InvalidInput when it is unusable."""
+    if (
+        not 0 < len(user.name) <= 200
+        or not user.name.isprintable()
+        or user.name != user.name.strip()
+    ):
+        raise InvalidInput(
+            "a user name is 1-200 printable characters, no surrounding spaces", "name"
+        )
     if find_user(session, user.name) is not None:
         raise Conflict(f"a user named {user.name!r} already exists")
     row = UserRow(
