@@ -114,11 +114,11 @@ def parse_json(text: str, error: type[ForewarnError], label: str) -> Any:
     try:
         doc = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise fail(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise fail(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except _DuplicateKey as exc:
         raise fail(f"key {exc.key!r} appears twice in one object") from None
     except ValueError as exc:
-        raise fail(f"not valid JSON ({exc})") from None
+        raise fail(f"invalid JSON: {exc}") from None
     except RecursionError:
         raise fail(f"nested more than {MAX_DEPTH} levels deep") from None
     if depth(doc) > MAX_DEPTH:
@@ -149,7 +149,7 @@ def parse_toml(text: str, error: type[ForewarnError], label: str) -> dict[str, A
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise fail(f"not valid TOML ({exc})") from None
+        raise fail(f"invalid TOML: {exc}") from None
     except RecursionError:
         raise fail(f"nested more than {MAX_DEPTH} levels deep") from None
     if depth(doc) > MAX_DEPTH:

@@ -83,7 +83,7 @@ def test_a_user_ladder_overrides_the_default(tmp_path: Path, settings: Settings)
 Edit = Callable[[str], str]
 
 INVALID: list[tuple[str, Edit, str]] = [
-    ("not toml", lambda t: t + "\n[[[", "not valid TOML"),
+    ("not toml", lambda t: t + "\n[[[", "invalid TOML"),
     (
         "no title",
         lambda t: re.sub(r'title = "Desk review[^\n]*\n', "", t),

@@ -104,7 +104,7 @@ def test_default_rule_on_a_whole_factor_judgement(reliability: str, level: str |
         (("max_rank = 30", "max_rank = 0"), r"rule 2 \(top-30\), field 'max_rank'"),
         (("min_count = 5", ""), r"rule 5 \(common-factors-high\), field 'min_count': missing"),
         (('id = "top-30"', 'id = "risk-4pct"'), r"rule id 'risk-4pct' is used twice"),
-        (("[[rule]]", "[[rule]"), r"not valid TOML"),
+        (("[[rule]]", "[[rule]"), r"invalid TOML"),
         # rules that could never work: each one line naming file, rule and field
         (("max_rank = 30", "max_rnak = 5"), r"rule 2 \(top-30\), field 'max_rnak': unknown field"),
         (('["RF10"', '["RF99"'), r"rule 4 \(.*\), field 'factors': unknown risk factor 'RF99'"),

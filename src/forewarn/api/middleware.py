@@ -168,7 +168,7 @@ def _json_problem(body: bytes) -> str | None:
         parse_json(decode(body, SchemaError, "the request body"), SchemaError, "the request body")
     except SchemaError as exc:
         text = str(exc)
-        return None if "not valid JSON (line" in text else text
+        return None if "invalid JSON at line" in text else text
     return None
 
 
