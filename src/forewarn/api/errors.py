@@ -72,6 +72,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def error_response(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
+    if len(message) > 2000:  # values quoted from a bad request can be long
+        message = message[:2000] + "..."
     body = {"error": {"status": status, "code": code, "message": message}}
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 

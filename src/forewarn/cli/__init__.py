@@ -56,8 +56,14 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 """The modules that define each top-level command (a test keeps this table true)."""
 
 
+MAX_MESSAGE = 2000
+"""Longest error line printed (values quoted from a bad file can be long)."""
+
+
 def _fail(exc: ForewarnError) -> None:
     message = " ".join(str(exc).splitlines())
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "..."
     field = getattr(exc, "field", None)  # InvalidInput: name the option it came from
     if isinstance(field, str) and field:
         message += f" (--{field.replace('_', '-')})"

@@ -128,7 +128,9 @@ class _Where:
         self.path, self.row = path, row
 
     def fail(self, field: str, problem: str) -> SchemaError:
-        return SchemaError(f"{self.path}, {self.row}, field {field!r}: {problem}")
+        shown = field if len(field) <= 60 else field[:60] + "..."
+        problem = problem if len(problem) <= 400 else problem[:400] + "..."
+        return SchemaError(f"{self.path}, {self.row}, field {shown!r}: {problem}")
 
     def text(self, record: Mapping[str, Any], field: str) -> str:
         value = record.get(field)
