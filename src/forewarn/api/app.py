@@ -19,7 +19,7 @@ from sqlalchemy import make_url
 
 import forewarn
 from forewarn.api import docs as api_docs
-from forewarn.api import errors, middleware
+from forewarn.api import errors, links, middleware
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import SECURITY_SCHEMES, RoleGuard
 from forewarn.api.middleware import trusted_networks
@@ -100,7 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
                 _annotate(route)
         app.include_router(router)
     install_dashboard(app)
-    _document_security(app)
+    _document_security(app, settings)
     return app
 
 
@@ -113,8 +113,9 @@ def _guard(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(middleware.TrustedProxies, networks=trusted_networks(settings))
 
 
-def _document_security(app: FastAPI) -> None:
-    """Add the security schemes the guarded operations name to the generated schema."""
+def _document_security(app: FastAPI, settings: Settings) -> None:
+    """Add the security schemes the guarded operations name, the links between operations
+    and the real base-year range to the generated schema (:mod:`forewarn.api.links`)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -123,6 +124,8 @@ def _document_security(app: FastAPI) -> None:
         if fresh:
             schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
             schemes.update(SECURITY_SCHEMES)
+            links.add_links(schema)
+            links.bound_base_years(schema, links.base_years(settings))
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
