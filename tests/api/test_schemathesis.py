@@ -70,7 +70,8 @@ def test_generated_requests_cause_no_server_error(
     assert errors == [], errors[:20]
     sent = log.read_text(encoding="utf-8")
     # the coverage phase tried the first base year the panel can forecast from
-    assert re.search(r"/api/forecasts\?[^ \"]*base_year=1965", sent), "1965 never asked"
+    first = r"/api/(?:forecasts|countries)\?[^ \"]*base_year=1965"
+    assert re.search(first, sent), "1965 never asked: " + run.stdout[-3000:]
     # the stateful phase followed links to real items (a guessed id is almost never one)
     followed = [p for m, p, s in requests if m == "GET" and re.fullmatch(r"/api/actions/\d+", p)
                 and s == 200]  # fmt: skip
