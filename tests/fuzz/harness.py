@@ -8,14 +8,21 @@ swapped, tokens replaced by troublemakers (NUL, a byte-order mark, huge or negat
 numbers, NaN, deep nesting, stray quotes), the text cut short, and bytes that are not
 UTF-8. Structured formats also get documents generated from scratch (:func:`json_values`).
 
-To fuzz a new kind of file (event files, say)::
+To fuzz a new kind of file (event files, say), add a module to ``tests/fuzz/``::
 
-    from tests.fuzz.harness import FUZZ, file_inputs, check_reader
+    from hypothesis import given
+
+    from .harness import FUZZ, check_reader, file_inputs
+
+    SAMPLE = "date,province,deaths\n2024-01-03,Darfur,12\n"  # a small valid file
 
     @FUZZ
     @given(data=file_inputs(SAMPLE))
     def test_event_files(tmp_path_factory, data):
         check_reader(read_events, data, tmp_path_factory, suffix=".csv")
+
+and, for a reader that writes (an import), check that a failure leaves the database as it
+was, as ``test_imports.py`` does.
 
 The number of examples per test is ``FOREWARN_FUZZ_EXAMPLES`` (default 120, enough for CI
 to stay within a minute or two); under ``CI=true`` the examples are derandomised, so a run
