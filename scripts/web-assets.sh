@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the dashboard's third-party browser assets from the npm registry and copy the few
-# files it serves into src/forewarn/web/static/vendor/ (git-ignored; served by the app, never
+# Install the dashboard's third-party browser assets (and the API docs' Swagger UI and ReDoc)
+# from the npm registry and copy the few files it serves into src/forewarn/web/static/vendor/ (git-ignored; served by the app, never
 # from a CDN). Versions are pinned by package.json and package-lock.json at the repository
 # root. Idempotent: nothing is done when the vendor folder already matches the lock file.
 # npm ci runs only when node_modules does not match the lock file. Needs Node.js with npm
@@ -14,9 +14,14 @@ _fw_assets=(
   "d3/dist/d3.min.js:d3.min.js"
   "topojson-client/dist/topojson-client.min.js:topojson-client.min.js"
   "world-atlas/countries-110m.json:countries-110m.json"
+  "swagger-ui-dist/swagger-ui-bundle.js:swagger-ui-bundle.js"
+  "swagger-ui-dist/swagger-ui.css:swagger-ui.css"
+  "redoc/bundles/redoc.standalone.js:redoc.standalone.js"
   "d3/LICENSE:licenses/d3.txt"
   "topojson-client/LICENSE:licenses/topojson-client.txt"
   "world-atlas/LICENSE:licenses/world-atlas.txt"
+  "swagger-ui-dist/LICENSE:licenses/swagger-ui-dist.txt"
+  "redoc/LICENSE:licenses/redoc.txt"
 )
 
 _fw_say() { echo "web-assets.sh: $*" >&2; }
@@ -42,7 +47,7 @@ _fw_manifest() {
     const out = {};
     for (const n of names) out[n] = lock.packages["node_modules/" + n].version;
     console.log(JSON.stringify({source: "npm registry, pinned by package-lock.json", packages: out}, null, 2));
-  ' "$_fw_root/package-lock.json" d3 topojson-client world-atlas
+  ' "$_fw_root/package-lock.json" d3 topojson-client world-atlas swagger-ui-dist redoc
 }
 
 _fw_build() {

@@ -157,6 +157,21 @@ class Settings(BaseSettings):
     notify_timeout: float = Field(
         default=30, gt=0, description="Seconds to wait for an SMTP server or webhook receiver."
     )
+    api_max_json_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest JSON or form request body the API reads (bytes); larger is 413.",
+    )
+    api_max_upload_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        description="Largest file upload the API reads (bytes); larger is 413.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto headers the API believes; default: none.",
+    )
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""

@@ -51,3 +51,24 @@ class Conflict(ForewarnError):
 
     exit_code = 2
     http_status = 409
+
+
+class InvalidInput(ForewarnError):
+    """A request or option outside what it allows (an unknown filter value, a missing reason).
+
+    ``field`` names what was wrong in neutral terms (``reason``); the command line shows it
+    as its option (``--reason``), the API as the body or query field."""
+
+    exit_code = 2
+    http_status = 422
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Unavailable(ForewarnError):
+    """A service forewarn needs (the database) cannot be reached or cannot write."""
+
+    exit_code = 4
+    http_status = 503

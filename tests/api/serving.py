@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -90,6 +92,8 @@ def server_env(settings: Settings) -> dict[str, str]:
     }
     if settings.data_mirror is not None:
         env["FOREWARN_DATA_MIRROR"] = str(settings.data_mirror)
+    if settings.trusted_proxies:
+        env["FOREWARN_TRUSTED_PROXIES"] = settings.trusted_proxies
     return env
 
 
@@ -103,18 +107,29 @@ def served(settings: Settings, log: Path, timeout: float = 60) -> Iterator[str]:
             env=server_env(settings),
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: forked model workers included
         )
         try:
             url = f"http://127.0.0.1:{port}"
             _wait(url, process, timeout)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and whatever it forked (a forecast computed on request forks model
+    workers, which a stopped server would otherwise leave behind)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(10)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # stragglers of the group
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _wait(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:

@@ -94,7 +94,7 @@ def test_first_admin_logs_in_and_is_in_the_ledger(
     ],
 )
 def test_users_add_refuses_bad_requests(
-    cli: Cli, options: tuple[str, ...], stdin: str, message: str
+    cli: Cli, engine: Engine, options: tuple[str, ...], stdin: str, message: str
 ) -> None:
     result = cli("users", "add", "eve", *options, "--password-stdin", stdin=stdin + "\n")
     assert result.code != 0 and message in result.err

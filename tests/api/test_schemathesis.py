@@ -1,8 +1,12 @@
 """Schemathesis against a real ``forewarn serve``: generated requests to every operation of
 the OpenAPI schema (as an admin holding every ladder role) never produce a server error.
 
-Bounded: at most ``MAX_EXAMPLES`` generated cases per operation and ``MAX_TIME`` seconds.
-The server's access log is the record of what was sent: every request is counted there.
+Every phase runs: the schema's examples, coverage (the edges of every documented range,
+where the early base-year crash hid: the schema gives ``base_year`` the panel's real range),
+fuzzing, and the stateful phase, which follows the schema's links from lists to their items
+and to the decisions on them. Bounded: at most ``MAX_EXAMPLES`` generated cases per
+operation and ``MAX_TIME`` seconds for the fuzzing and stateful phases. The server's access
+log is the record of what was sent: every request is counted there.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ def test_generated_requests_cause_no_server_error(
             [
                 str(SCHEMATHESIS), "run", f"{url}/openapi.json",
                 "--checks", "not_a_server_error",
+                "--phases", "examples,coverage,fuzzing,stateful",
                 "--header", f"Authorization: Bearer {token}",
                 "--max-examples", str(MAX_EXAMPLES),
                 "--max-time", str(MAX_TIME),
@@ -63,3 +68,12 @@ def test_generated_requests_cause_no_server_error(
     assert len(requests) > 500, run.stdout[-3000:]
     errors = sorted({(m, p, s) for m, p, s in requests if s >= 500 and s != UNAVAILABLE})
     assert errors == [], errors[:20]
+    sent = log.read_text(encoding="utf-8")
+    # the coverage phase tried the first base year the panel can forecast from
+    first = r"/api/(?:forecasts|countries)\?[^ \"]*base_year=1965"
+    assert re.search(first, sent), "1965 never asked: " + run.stdout[-3000:]
+    # the stateful phase followed links to real items (a guessed id is almost never one)
+    followed = [p for m, p, s in requests if m == "GET" and re.fullmatch(r"/api/actions/\d+", p)
+                and s == 200]  # fmt: skip
+    assert followed, "no link from the action list to an action was followed"
+    assert "stateful" in run.stdout.lower(), run.stdout[-3000:]

@@ -16,8 +16,15 @@ from forewarn import outlook
 from forewarn.cli import main
 from forewarn.config import Settings
 from forewarn.i18n import format_pct
+from forewarn.store.db import open_database
 
 from .conftest import cli_env, run_cli
+
+
+@pytest.fixture(autouse=True)
+def database(settings: Settings) -> None:
+    """The desk's database: briefs read its alerts and actions, and refuse a missing one."""
+    open_database(settings).dispose()
 
 
 def test_country_brief_html(settings: Settings, tmp_path: Path) -> None:

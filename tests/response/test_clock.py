@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable
 
@@ -173,3 +174,75 @@ def test_tick_command_is_idempotent(cli: Callable[..., CliResult], raise_alert: 
     assert "0 actions opened for 0 new alerts; 0 overdue, 0 escalated" in second.stdout
     assert cli("ledger", "head", "--json").stdout == head
     assert cli("ledger", "verify").exit_code == 0
+
+
+# --- a blocked action follows the ladder's blocked path ----------------------------------------
+
+
+def _block(
+    engine: Engine, ladder: Ladder, roles: Roles, action_id: int, at: dt.datetime, veto: bool
+) -> None:
+    d = Decision(Verb.BLOCK, "elif", at, reference="S/2017/172", veto=veto)
+    ledger.retrying(engine, lambda s: decide(s, ladder, roles, action_id, d))
+
+
+def _letters(engine: Engine) -> list[ActionRow]:
+    return [r for r in _actions(engine).values() if r.action == "council_meeting"]
+
+
+def test_a_vetoed_article_99_letter_is_not_opened_again_by_an_escalation(
+    engine: Engine, ladder: Ladder, roles: Roles, raise_alert: AlertMaker
+) -> None:
+    alert = raise_alert(level="emergency")
+    clock.tick(engine, ladder, _day(3, 3))
+    letter = _by_action(engine, alert)["council_meeting"].id
+    _block(engine, ladder, roles, letter, _day(3, 4), veto=True)  # opens the GA debate
+    # Tuesday 11 March: the missed Council briefing would escalate to the art. 99 letter
+    assert clock.tick(engine, ladder, _day(3, 11)) == TickReport(overdue=3, escalated=2)
+    assert [r.id for r in _letters(engine)] == [letter]
+    debates = [r for r in _actions(engine).values() if r.action == "ga_debate"]
+    assert [d.triggered_by for d in debates] == [letter]  # the veto's debate, and no other
+    briefing = _by_action(engine, alert)["council_briefing"]
+    assert briefing.state == "overdue"  # its blocked path is already open: in plain view
+    with Session(engine) as session:
+        kinds = select(LedgerRow).where(LedgerRow.subject == f"action:{briefing.id}")
+        overdue = [r for r in session.scalars(kinds) if r.kind == "action.overdue"]
+    assert [json.loads(r.payload)["escalation_blocked_by"] for r in overdue] == [letter]
+
+
+def test_an_escalation_into_a_blocked_letter_opens_its_blocked_path(
+    engine: Engine, ladder: Ladder, roles: Roles, raise_alert: AlertMaker
+) -> None:
+    alert = raise_alert(level="emergency")
+    clock.tick(engine, ladder, _day(3, 3))
+    letter = _by_action(engine, alert)["council_meeting"].id
+    _block(engine, ladder, roles, letter, _day(3, 4), veto=False)  # blocked, no veto: no debate
+    assert not [r for r in _actions(engine).values() if r.action == "ga_debate"]
+    clock.tick(engine, ladder, _day(3, 11))
+    assert [r.id for r in _letters(engine)] == [letter]
+    briefing = _by_action(engine, alert)["council_briefing"]
+    (debate,) = [r for r in _actions(engine).values() if r.action == "ga_debate"]
+    assert (briefing.state, debate.escalated_from, debate.triggered_by) == (
+        "escalated",
+        briefing.id,
+        letter,
+    )
+    assert debate.deadline == dt.date(2025, 3, 25)  # ten working days from the escalation
+    # the next missed escalation into the letter finds the debate open: it stays overdue
+    assert clock.tick(engine, ladder, _day(3, 31)).escalated > 0
+    assert [r.id for r in _letters(engine)] == [letter]
+    assert len([r for r in _actions(engine).values() if r.action == "ga_debate"]) == 1
+
+
+def test_a_letter_vetoed_for_a_superseding_alert_is_not_reopened_for_the_one_before(
+    engine: Engine, ladder: Ladder, roles: Roles, raise_alert: AlertMaker
+) -> None:
+    warning = raise_alert(level="warning")
+    clock.tick(engine, ladder, _day(3, 3))
+    emergency = raise_alert(level="emergency", previous_id=warning, created_at=_day(3, 4))
+    clock.tick(engine, ladder, _day(3, 4))
+    letter = _by_action(engine, emergency)["council_meeting"].id
+    _block(engine, ladder, roles, letter, _day(3, 5), veto=True)
+    clock.tick(engine, ladder, _day(3, 11))  # the warning's briefing is missed
+    assert [r.id for r in _letters(engine)] == [letter]
+    assert _by_action(engine, warning)["council_briefing"].state == "overdue"

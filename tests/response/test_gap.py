@@ -66,8 +66,10 @@ def test_gap_of_a_scripted_scenario(engine: Engine, ladder: Ladder, roles: Roles
     syria, myanmar, burundi = by_iso["SYR"], by_iso["MMR"], by_iso["BDI"]
     assert syria.alert_id == alerts["SYR"]
     assert (syria.days_to_ack, syria.days_to_done, syria.days_waiting) == (0.5, 4.0, None)
-    assert (syria.escalations, syria.overdue, syria.refused, syria.blocked) == (3, 3, 1, 1)
-    assert (syria.vetoed, syria.actions, syria.still_open) == (1, 11, 5)
+    # the missed Council briefing does not reopen the vetoed art. 99 letter: its blocked
+    # path, the General Assembly debate, was already held, so the briefing stays overdue
+    assert (syria.escalations, syria.overdue, syria.refused, syria.blocked) == (2, 3, 1, 1)
+    assert (syria.vetoed, syria.actions, syria.still_open) == (1, 10, 5)
     assert (myanmar.days_to_ack, myanmar.days_to_done, myanmar.escalations) == (3.0, 3.0, 3)
     assert (myanmar.overdue, myanmar.actions, myanmar.still_open) == (3, 8, 4)
     assert (burundi.days_to_ack, burundi.days_to_done, burundi.days_waiting) == (None, None, 9.0)
@@ -75,7 +77,7 @@ def test_gap_of_a_scripted_scenario(engine: Engine, ladder: Ladder, roles: Roles
     t = result.totals
     assert (t.alerts, t.acknowledged, t.done, t.never_answered) == (3, 2, 2, 1)
     assert (t.median_days_to_ack, t.median_days_to_done, t.mean_days_to_done) == (1.75, 3.5, 3.5)
-    assert (t.escalations, t.overdue, t.refused, t.blocked, t.vetoed) == (7, 7, 1, 1, 1)
+    assert (t.escalations, t.overdue, t.refused, t.blocked, t.vetoed) == (6, 7, 1, 1, 1)
     assert t.still_open == 11
 
 
@@ -97,4 +99,4 @@ def test_gap_command_filters_by_country_and_writes_json(
     assert data["totals"]["escalations"] == 3 and data["alerts"][0]["days_to_done"] == 3.0
     everyone = cli("gap", "--now", "2025-03-12T09:00")
     assert "3 alerts: 2 acknowledged" in everyone.stdout
-    assert "7 escalations, 7 overdue, 1 refused, 1 blocked (1 by veto)" in everyone.stdout
+    assert "6 escalations, 7 overdue, 1 refused, 1 blocked (1 by veto)" in everyone.stdout

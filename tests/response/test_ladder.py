@@ -83,7 +83,7 @@ def test_a_user_ladder_overrides_the_default(tmp_path: Path, settings: Settings)
 Edit = Callable[[str], str]
 
 INVALID: list[tuple[str, Edit, str]] = [
-    ("not toml", lambda t: t + "\n[[[", "not valid TOML"),
+    ("not toml", lambda t: t + "\n[[[", "invalid TOML"),
     (
         "no title",
         lambda t: re.sub(r'title = "Desk review[^\n]*\n', "", t),
@@ -141,7 +141,80 @@ INVALID: list[tuple[str, Edit, str]] = [
         lambda t: t.replace('opens_on_veto_of = ["council_meeting"]', 'opens_on_veto_of = ["x"]'),
         "field actions.ga_debate.opens_on_veto_of",
     ),
+    # ladders that could never work
+    (
+        "absurd deadline",
+        lambda t: t.replace("deadline_days = 20", "deadline_days = 99999999999"),
+        "field actions.framework_assessment.deadline_days: 99999999999 working days",
+    ),
+    (
+        "deadline past a year",
+        lambda t: t.replace("deadline_days = 20", "deadline_days = 261"),
+        "field actions.framework_assessment.deadline_days",
+    ),
+    (
+        "loop through the blocked path",
+        lambda t: t.replace('owner = "ga_president"\ndeadline_days = 10',
+                            'owner = "ga_president"\ndeadline_days = 10\n'
+                            'escalates_to = "council_meeting"'),
+        "escalation loops back to 'council_meeting' (council_meeting -> ga_debate -> "
+        "council_meeting)",
+    ),
+    (
+        "vetoes itself",
+        lambda t: t.replace('opens_on_veto_of = ["council_meeting"]',
+                            'opens_on_veto_of = ["ga_debate"]'),
+        "field actions.ga_debate.opens_on_veto_of: an action cannot open on its own veto",
+    ),
+    (
+        "never opened",
+        lambda t: t.replace('opens_on_veto_of = ["council_meeting"]', ""),
+        "field actions.ga_debate: never opened",
+    ),
+    (
+        "empty blocked path",
+        lambda t: t.replace('opens_on_veto_of = ["council_meeting"]', "opens_on_veto_of = []"),
+        "field actions.ga_debate.opens_on_veto_of: required, at least one entry",
+    ),
+    (
+        "listed at two cumulative levels",
+        lambda t: t.replace('emergency = ["council_meeting"', 'emergency = ["desk_review", '
+                            '"council_meeting"'),
+        "field levels.emergency: 'desk_review' is already opened at level 'watch'",
+    ),
+    (
+        "unknown table",
+        lambda t: t.replace("[calendar]", "[calender]"),
+        "field calender: unknown table",
+    ),
+    (
+        "unknown ladder setting",
+        lambda t: t.replace("[ladder]\ncumulative = true", "[ladder]\ncumulativ = false"),
+        "field ladder.cumulativ: unknown field",
+    ),
+    (
+        "id too long",
+        lambda t: t.replace("[actions.desk_review]", f"[actions.{'d' * 65}]")
+                   .replace('"desk_review"', f'"{"d" * 65}"'),
+        "at most 64 characters",
+    ),
+    (
+        "level name too long",
+        lambda t: t.replace("emergency = [", "emergency_in_full_force = ["),
+        "field levels.emergency_in_full_force: a level name is at most 16 characters",
+    ),
+    (
+        "NUL byte",
+        lambda t: t.replace("# The escalation ladder", "# The escalation\x00 ladder"),
+        "line 1: contains a NUL byte",
+    ),
 ]  # fmt: skip
+
+
+def test_a_ladder_with_a_byte_order_mark_is_read(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "ladder.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + DEFAULT.encode("utf-8"))
+    assert load_ladder(settings.model_copy(update={"ladder_file": path})).levels
 
 
 @pytest.mark.parametrize(("name", "edit", "field"), INVALID, ids=[c[0] for c in INVALID])

@@ -97,14 +97,29 @@ def test_default_rule_on_a_whole_factor_judgement(reliability: str, level: str |
     [
         (
             ("threshold = 0.04", "threshold = 4"),
-            r"rule 1, field 'threshold': 4 is not a probability",
+            r"rule 1 \(risk-4pct\), field 'threshold': 4 is not a probability",
         ),
-        (('kind = "rank"', 'kind = "ranking"'), r"rule 2, field 'kind': unknown kind 'ranking'"),
-        (('level = "watch"\nmax', 'level = "amber"\nmax'), r"rule 2, field 'level': 'amber'"),
-        (("max_rank = 30", "max_rank = 0"), r"rule 2, field 'max_rank'"),
-        (("min_count = 5", ""), r"rule 5, field 'min_count': missing"),
+        (('kind = "rank"', 'kind = "ranking"'), r"rule 2 \(top-30\), field 'kind': unknown kind"),
+        (('level = "watch"\nmax', 'level = "amber"\nmax'), r"rule 2 \(top-30\), field 'level'"),
+        (("max_rank = 30", "max_rank = 0"), r"rule 2 \(top-30\), field 'max_rank'"),
+        (("min_count = 5", ""), r"rule 5 \(common-factors-high\), field 'min_count': missing"),
         (('id = "top-30"', 'id = "risk-4pct"'), r"rule id 'risk-4pct' is used twice"),
-        (("[[rule]]", "[[rule]"), r"not a readable TOML file"),
+        (("[[rule]]", "[[rule]"), r"invalid TOML"),
+        # rules that could never work: each one line naming file, rule and field
+        (("max_rank = 30", "max_rnak = 5"), r"rule 2 \(top-30\), field 'max_rnak': unknown field"),
+        (('["RF10"', '["RF99"'), r"rule 4 \(.*\), field 'factors': unknown risk factor 'RF99'"),
+        (('["A", "B"]', '["A", "G"]'), r"field 'reliability': unknown reliability grade 'G'"),
+        (('["A", "B"]', '["a"]'), r"field 'reliability': unknown reliability grade 'a'"),
+        (("min_count = 5", "min_count = 9"), r"field 'min_count': 9 is more than the 8 factors"),
+        (("min_count = 5", "min_count = true"), r"field 'min_count': True is not a whole number"),
+        (('"RF1", "RF2"', '"RF1", "RF1"'), r"field 'factors': 'RF1' is listed twice"),
+        (("levels = [", "level = 3\nlevels = ["), r"unknown key 'level'"),
+        (('"watch", "warning"', '"watch", "watch"'), r"level 'watch' is listed twice"),
+        (('id = "top-30"', f'id = "{"x" * 65}"'), r"field 'id': longer than 64 characters"),
+        (
+            ('description = "Among the 30 highest-risk countries"', "description = 3"),
+            "'description'",
+        ),
     ],
 )
 def test_invalid_rule_files(tmp_path: Path, edit: tuple[str, str], message: str) -> None:

@@ -76,8 +76,10 @@ def test_a_malformed_rule_file_is_refused_and_nothing_written(
     rules.write_text(default_rules_path().read_text().replace("max_rank = 30", "max_rank = -1"))
     out = run(settings, "warn", "--base-year", "2024", rules=rules)
     assert out.returncode == 2
-    assert "rule 2, field 'max_rank'" in out.stderr and "Traceback" not in out.stderr
-    assert alerts(settings) == []
+    assert "rule 2 (top-30), field 'max_rank'" in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    listed = run(settings, "alerts", "list", "--json")  # nothing written, not even a database
+    assert listed.returncode == 2 and "no database at" in listed.stderr
 
 
 def test_plots_render(settings: Settings, tmp_path: Path) -> None:

@@ -59,3 +59,15 @@ def test_a_country_brief_in_pdf(desk: Desk) -> None:
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("attachment;")
     assert response.content.startswith(b"%PDF-")
+
+
+def test_a_brief_is_sent_with_a_policy_that_runs_nothing(desk: Desk) -> None:
+    desk.login("vic")
+    for query in ("lang=en&format=html", "lang=id&format=pdf"):
+        response = desk.client.get(f"/reports/country/MMR?{query}")
+        assert response.status_code == 200
+        policy = response.headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src" not in policy
+        assert "frame-ancestors 'none'" in policy and "sandbox" in policy
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"

@@ -19,9 +19,11 @@ from sqlalchemy import make_url
 
 import forewarn
 from forewarn import ledger
-from forewarn.api import computing, errors
+from forewarn.api import computing, errors, links, middleware
+from forewarn.api import docs as api_docs
 from forewarn.api.context import ApiContext
 from forewarn.api.deps import SECURITY_SCHEMES, RoleGuard
+from forewarn.api.middleware import trusted_networks
 from forewarn.api.routes import routers
 from forewarn.api.security import Cookies, Passwords, secret_key
 from forewarn.config import Settings
@@ -88,21 +90,35 @@ def create_app(settings: Settings) -> FastAPI:
         version=forewarn.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.forewarn = context
     errors.install(app)
+    _guard(app, settings)
+    api_docs.install(app)
     for router in routers():
         for route in router.routes:
             if isinstance(route, APIRoute):
                 _annotate(route)
         app.include_router(router)
     install_dashboard(app)
-    _document_security(app)
+    _document_security(app, settings)
     return app
 
 
-def _document_security(app: FastAPI) -> None:
-    """Add the security schemes the guarded operations name to the generated schema."""
+def _guard(app: FastAPI, settings: Settings) -> None:
+    """Body limits, strict JSON, trusted proxies and security headers on every request
+    (the last added runs first)."""
+    json_limit, upload_limit = settings.api_max_json_bytes, settings.api_max_upload_bytes
+    app.add_middleware(middleware.RequestGuard, json_limit=json_limit, upload_limit=upload_limit)
+    app.add_middleware(middleware.SecurityHeaders)
+    app.add_middleware(middleware.TrustedProxies, networks=trusted_networks(settings))
+
+
+def _document_security(app: FastAPI, settings: Settings) -> None:
+    """Add the security schemes the guarded operations name, the links between operations
+    and the real base-year range to the generated schema (:mod:`forewarn.api.links`)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -111,6 +127,8 @@ def _document_security(app: FastAPI) -> None:
         if fresh:
             schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
             schemes.update(SECURITY_SCHEMES)
+            links.add_links(schema)
+            links.bound_base_years(schema, links.base_years(settings))
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

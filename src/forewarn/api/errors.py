@@ -72,6 +72,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def error_response(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
+    if len(message) > 2000:  # values quoted from a bad request can be long
+        message = message[:2000] + "..."
     body = {"error": {"status": status, "code": code, "message": message}}
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 
@@ -122,8 +124,22 @@ async def forewarn_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    known = _database_failure(exc)
+    if known is not None:  # the database unreachable or full (503), a value it refused (422)
+        log.error("%s %s failed: %s", request.method, request.url.path, known)
+        status = known.http_status
+        message = str(known) if status < 500 else "the database is unavailable"
+        return error_response(status, _snake(type(known).__name__), message)
     log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "internal server error")
+
+
+def _database_failure(exc: Exception) -> ForewarnError | None:
+    if not type(exc).__module__.startswith("sqlalchemy"):
+        return None
+    from forewarn.store.db import failure_of
+
+    return failure_of(exc)
 
 
 def install(app: FastAPI) -> None:

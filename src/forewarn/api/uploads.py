@@ -42,5 +42,5 @@ def read_limited(stream: BinaryIO, limit: int = MAX_UPLOAD_BYTES) -> bytes:
     """The whole upload; 413 when it is larger than ``limit`` bytes."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(f"the upload is larger than {limit // (1024 * 1024)} MiB")
+        raise PayloadTooLarge(f"the upload is larger than {limit / 2**20:g} MiB")
     return data

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from forewarn.errors import DataError
+from forewarn.inputs import read_toml
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -102,11 +102,7 @@ def _resolve(case_id_or_path: str | Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseFileError(f"{path}: invalid TOML: {exc}") from exc
+    return read_toml(path, CaseFileError)
 
 
 def _parse_case(raw: dict[str, Any], path: Path) -> Case:

@@ -6,6 +6,7 @@ as one line on standard error and exits with its code, never with a traceback.
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import typer
@@ -57,11 +58,51 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 """The modules that define each top-level command (a test keeps this table true)."""
 
 
+MAX_MESSAGE = 2000
+"""Longest error line printed (values quoted from a bad file can be long)."""
+
+
+def _fail(exc: ForewarnError) -> None:
+    message = " ".join(str(exc).splitlines())
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "..."
+    field = getattr(exc, "field", None)  # InvalidInput: name the option it came from
+    if isinstance(field, str) and field:
+        message += f" (--{field.replace('_', '-')})"
+    typer.echo(f"error: {message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def failure_of(exc: Exception) -> ForewarnError | None:
+    """The one-line error for a failure of the machine rather than of forewarn: the
+    database unreachable or full, a file that cannot be written (None for anything else,
+    which is a bug and keeps its traceback)."""
+    if isinstance(exc, OSError):
+        from forewarn.errors import Unavailable
+
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            return Unavailable(f"no space left to write{where}: {exc.strerror}")
+        return ForewarnError(f"{exc.strerror or exc}{where}")
+    if type(exc).__module__.startswith("sqlalchemy"):
+        from forewarn.store.db import failure_of as database_failure
+
+        return database_failure(exc)
+    return None
+
+
 def main() -> None:
     """Entry point of the console script."""
     _register(sys.argv)
     try:
         app()
     except ForewarnError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(exc)
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        known = failure_of(exc)
+        if known is None:
+            raise
+        _fail(known)

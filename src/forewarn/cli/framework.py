@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from forewarn import ledger
-from forewarn.cli.app import app, console, settings_of, write_json
+from forewarn.cli.app import app, console, settings_of, write_atomically, write_json
 from forewarn.data.countries import iso3_of, name_of
 from forewarn.errors import ConfigError, NotFound
 from forewarn.framework import assessments as fa
@@ -20,7 +20,7 @@ from forewarn.store.assessments import (
     review_confidentiality,
     unstated_evidence,
 )
-from forewarn.store.db import open_database, transaction
+from forewarn.store.db import open_database, open_existing, transaction
 
 framework_app = typer.Typer(help="The UN Framework of Analysis for Atrocity Crimes (2014).")
 assess_app = typer.Typer(help="Analyst assessments against the Framework's indicators.")
@@ -86,7 +86,7 @@ def show_country(
 ) -> None:
     """Show a country's assessments, factor scores and evidence."""
     iso3 = iso3_of(country)
-    engine = open_database(settings_of(ctx))
+    engine = open_existing(settings_of(ctx))
     with transaction(engine) as session:
         items = load_assessments(session, iso3)
     if as_json:
@@ -126,11 +126,11 @@ def export(
 ) -> None:
     """Export assessments in the import format (confidential evidence left out by default)."""
     iso3 = iso3_of(country) if country else None
-    engine = open_database(settings_of(ctx))
+    engine = open_existing(settings_of(ctx))
     with transaction(engine) as session:
         items = load_assessments(session, iso3)
     if out.suffix.lower() == ".csv":
-        out.write_text(fa.to_csv(items, include_confidential), encoding="utf-8")
+        write_atomically(out, fa.to_csv(items, include_confidential).encode("utf-8"))
     else:
         write_json(fa.to_records(items, include_confidential), out)
     console.print(f"wrote {len(items)} assessment(s) to {out}")
@@ -149,7 +149,7 @@ def audit(
     Such evidence may have been stored as public only because the importer left the
     ``confidential`` value out; it is withheld from users without clearance until an
     administrator states it with ``forewarn assess review``."""
-    engine = open_database(settings_of(ctx))
+    engine = open_existing(settings_of(ctx))
     with transaction(engine) as session:
         items = unstated_evidence(session)
     if as_json:
@@ -188,7 +188,7 @@ def review(
     if confidential is None:
         raise ConfigError("state the review's outcome: --confidential or --public")
     settings = settings_of(ctx)
-    engine = open_database(settings)
+    engine = open_existing(settings)
     ledger.retrying(
         engine,
         lambda s: [review_confidentiality(s, i, confidential, by) for i in evidence_ids],

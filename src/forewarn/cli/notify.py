@@ -27,7 +27,7 @@ from forewarn.notify import config as notify_config
 from forewarn.notify import dispatch, queue, status, subscriptions
 from forewarn.notify.worker import RoundReport, Worker
 from forewarn.response.ladder import load_ladder
-from forewarn.store.db import open_database
+from forewarn.store.db import open_database, require_database
 
 worker_app = typer.Typer(help="The worker: runs the clock and delivers notifications.")
 notifications_app = typer.Typer(help="Notifications: list them, retry failed ones.")
@@ -48,7 +48,8 @@ def _receipts(settings: Settings) -> Path:
 
 @contextmanager
 def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_database(settings)
+    """The database, which must exist: every command here works on what is recorded."""
+    engine = open_database(settings, create=False)
     try:
         yield engine
     finally:
@@ -89,6 +90,7 @@ def worker(
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_of(ctx)
+    require_database(settings)
     delivery = notify_config.delivery(settings)
     ladder = load_ladder(settings)
     with _engine(settings) as engine:
@@ -173,6 +175,7 @@ def retry(
 ) -> None:
     """Put a failed notification back in the queue and try to deliver it now."""
     settings = settings_of(ctx)
+    require_database(settings)
     delivery = notify_config.delivery(settings) if send else None
     now = dt.datetime.now(dt.UTC)
     row = _write(settings, lambda s: queue.requeue(s, ref, _actor(), now))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from forewarn.cli.app import app, console, settings_of
 from forewarn.config import Settings
 from forewarn.i18n import normalise
-from forewarn.store.db import open_database
+from forewarn.store.db import open_existing, require_database
 
 if TYPE_CHECKING:
     from forewarn.reports.brief import ForecastInputs
@@ -49,12 +49,13 @@ def _prepared(
 
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
+    require_database(settings)  # alerts and actions come from it: say so before the forecast
     return settings, forecast_inputs(settings, base_year, forecast), code, kind
 
 
 def _assembled(settings: Settings, assemble: Callable[[Session], T]) -> T:
     """Run ``assemble`` with a session on the configured database, then release it."""
-    engine = open_database(settings)
+    engine = open_existing(settings)
     try:
         with Session(engine) as session:
             return assemble(session)

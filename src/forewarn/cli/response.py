@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from forewarn import ledger
 from forewarn.cli.app import app, console, err_console, settings_of, write_json
 from forewarn.config import Settings
+from forewarn.data.countries import iso3_of
 from forewarn.errors import ConfigError
 from forewarn.notify import told
 from forewarn.response import actions, clock, gap
 from forewarn.response.actions import Decision, Verb
 from forewarn.response.ladder import load_ladder, load_roles
-from forewarn.store.db import open_database
+from forewarn.store.db import open_existing
 
 actions_app = typer.Typer(help="Deadline-bound actions opened by alerts: list them, act on them.")
 ledger_app = typer.Typer(help="The tamper-evident ledger: verify it, export it, show its head.")
@@ -48,7 +49,9 @@ def _receipts(settings: Settings) -> Path:
 
 @contextmanager
 def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_database(settings)
+    """The recorded database: every command here reads or acts on what is recorded, so a
+    database that does not exist is an error, never a new empty one."""
+    engine = open_existing(settings)
     try:
         yield engine
     finally:
@@ -68,6 +71,8 @@ def list_actions(
 ) -> None:
     """Show the actions, oldest first."""
     settings = settings_of(ctx)
+    if owner is not None:
+        load_ladder(settings).check_owner(owner)
     day = _now(now).date() if overdue else None
     with _engine(settings) as engine, Session(engine) as session:
         rows = [actions.as_dict(r) for r in actions.listing(session, owner=owner, overdue_on=day)]
@@ -214,10 +219,11 @@ def gap_command(
 ) -> None:
     """The warning-to-response gap: per alert and in total."""
     settings = settings_of(ctx)
+    iso3 = iso3_of(country) if country is not None else None  # an unknown country: one line
     moment = _now(now)
     with _engine(settings) as engine, Session(engine) as session:
-        result = gap.report(session, moment, country)
-        heard = told.report(session, moment, country)
+        result = gap.report(session, moment, iso3)
+        heard = told.report(session, moment, iso3)
     if json_path is not None:
         write_json(result.as_dict() | {"told": heard.as_dict()}, json_path)
     _print_gap(result)

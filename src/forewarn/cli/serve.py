@@ -60,14 +60,21 @@ def serve(
 
     settings = settings_of(ctx)
     application = create_app(settings)
-    open_database(settings).dispose()
+    open_database(settings, create=False).dispose()  # no users without a database
+    # the app reads forwarded headers itself, from FOREWARN_TRUSTED_PROXIES only: uvicorn's
+    # own handling would believe any X-Forwarded-For sent from loopback
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": access_log,
+        "proxy_headers": False,
+    }
     if workers == 1:
-        uvicorn.run(application, host=host, port=port, access_log=access_log)
+        uvicorn.run(application, **options)
         return
     if not settings.secret_key:
         raise ConfigError("several workers need FOREWARN_SECRET_KEY to share sessions")
-    target = "forewarn.api.app:app_from_env"
-    uvicorn.run(target, factory=True, host=host, port=port, workers=workers, access_log=access_log)
+    uvicorn.run("forewarn.api.app:app_from_env", factory=True, workers=workers, **options)
 
 
 # --- shared -----------------------------------------------------------------------------------
@@ -82,17 +89,18 @@ def _now() -> dt.datetime:
 
 
 @contextmanager
-def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_database(settings)
+def _engine(settings: Settings, create: bool = False) -> Iterator[Engine]:
+    engine = open_database(settings, create=create)
     try:
         yield engine
     finally:
         engine.dispose()
 
 
-def _write(settings: Settings, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a ledger write transaction and keep a receipt of the new head."""
-    with _engine(settings) as engine:
+def _write(settings: Settings, work: Callable[[Session], T], create: bool = False) -> T:
+    """Run ``work`` in a ledger write transaction and keep a receipt of the new head (only
+    ``users add`` may create the database)."""
+    with _engine(settings, create) as engine:
         result = ledger.retrying(engine, work)
         url = settings.resolved_database_url()
         ledger.record_receipt(engine, ledger.receipts_path(settings.data_dir, url))
@@ -173,7 +181,7 @@ def add_user(
     address, lang = _email(email) or None, _language(language) or "en"
     hashed = Passwords().hash(_password(password_stdin))
     new = auth.NewUser(name, hashed, role.value, owners, clearance, address, lang, digest)
-    _write(settings, lambda s: _add(s, new))
+    _write(settings, lambda s: _add(s, new), create=True)
     held = f"; ladder roles: {', '.join(owners)}" if owners else ""
     console.print(f"user {name} added as {role.value}{held}" + (", cleared" if clearance else ""))
 

@@ -15,9 +15,10 @@ from forewarn.data.countries import iso3_of, name_of
 from forewarn.errors import NotFound
 from forewarn.framework.catalogue import load_framework
 from forewarn.framework.drivers import FactorShare
+from forewarn.response.ladder import load_ladder
 from forewarn.store.alerts import alert_record, get_alert, list_alerts
-from forewarn.store.db import open_database
-from forewarn.warning.rules import load_rules
+from forewarn.store.db import open_database, open_existing
+from forewarn.warning.rules import check_levels, load_rules
 from forewarn.warning.run import raise_alerts
 
 alerts_app = typer.Typer(help="Alerts raised by the warning rules.")
@@ -42,10 +43,11 @@ def warn(
 ) -> None:
     """Evaluate the warning rules for every country and record the alerts they raise."""
     settings = settings_of(ctx)
+    rules = load_rules(settings.rules_file)  # a bad rule file fails before the forecast
+    check_levels(rules, load_ladder(settings))
     from forewarn import outlook  # the modelling stack, loaded only when needed
 
     current = outlook.current(settings, base_year=base_year, model=model, data=data)
-    rules = load_rules(settings.rules_file)
     engine = open_database(settings)
     now = dt.datetime.now(dt.UTC)
     report = raise_alerts(engine, rules, current.frame, current.provenance, now)
@@ -67,7 +69,10 @@ def list_command(
 ) -> None:
     """List alerts, newest first."""
     iso3 = iso3_of(country) if country else None
-    with ledger.snapshot(open_database(settings_of(ctx))) as session:
+    settings = settings_of(ctx)
+    if level is not None:
+        load_ladder(settings).check_level(level)
+    with ledger.snapshot(open_existing(settings)) as session:
         records = [alert_record(r) for r in list_alerts(session, level, iso3)]
     if as_json:
         write_json(records, None)
@@ -84,7 +89,7 @@ def list_command(
 @alerts_app.command("show")
 def show_command(ctx: typer.Context, alert_id: int = typer.Argument(...)) -> None:
     """Show one alert with its frozen evidence."""
-    with ledger.snapshot(open_database(settings_of(ctx))) as session:
+    with ledger.snapshot(open_existing(settings_of(ctx))) as session:
         write_json(alert_record(get_alert(session, alert_id)), None)
 
 

@@ -7,6 +7,7 @@ file, its line and its column, instead of a pandas traceback.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forewarn.errors import SchemaError
+from forewarn.inputs import read_text
 
 
 @dataclass(frozen=True)
@@ -85,25 +87,32 @@ PANEL_COLUMNS: tuple[Column, ...] = (
 KEY = ("ccode", "year")
 
 
-def _check_shape(path: Path, names: tuple[str, ...]) -> list[str]:
-    """Header present, every declared column there, every line with the header's width."""
+def _check_shape(path: Path, text: str, names: tuple[str, ...]) -> list[str]:
+    """Header present, every declared column there, every line with the header's width,
+    and at least one row of data."""
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if not header:
-                raise SchemaError(f"{path}: empty file (no header line)")
-            for line_no, row in enumerate(reader, start=2):
-                if len(row) != len(header):
-                    raise SchemaError(
-                        f"{path}, line {line_no}: {len(row)} fields where the header has "
-                        f"{len(header)} (truncated or malformed row)"
-                    )
-    except UnicodeDecodeError as exc:
-        raise SchemaError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+        header = next(reader, None)
+        if not header:
+            raise SchemaError(f"{path}: empty file (no header line)")
+        rows = 0
+        for line_no, row in enumerate(reader, start=2):
+            if len(row) != len(header):
+                raise SchemaError(
+                    f"{path}, line {line_no}: {len(row)} fields where the header has "
+                    f"{len(header)} (truncated or malformed row)"
+                )
+            rows += 1
+    except csv.Error as exc:
+        raise SchemaError(f"{path}: unreadable CSV ({exc})") from None
     missing = [n for n in names if n not in header]
     if missing:
         raise SchemaError(f"{path}: missing column {missing[0]!r}")
+    repeated = next((n for n in header if header.count(n) > 1), None)
+    if repeated is not None:
+        raise SchemaError(f"{path}: column {repeated!r} appears twice")
+    if rows == 0:
+        raise SchemaError(f"{path}: a header but no rows of data")
     return header
 
 
@@ -146,9 +155,10 @@ def validate_panel_file(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise SchemaError(f"{path}: no such file")
     names = tuple(c.name for c in PANEL_COLUMNS)
-    _check_shape(path, names)
+    text = read_text(path, SchemaError)
+    _check_shape(path, text, names)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=True, na_values=["", "NA"])
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=True, na_values=["", "NA"])
     except (pd.errors.ParserError, ValueError) as exc:
         raise SchemaError(f"{path}: unreadable CSV ({str(exc).splitlines()[0]})") from exc
     frame = pd.DataFrame({c.name: _coerce(path, raw, c) for c in PANEL_COLUMNS})

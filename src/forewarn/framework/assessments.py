@@ -32,7 +32,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import Any
 from forewarn.data.countries import iso3_of
 from forewarn.errors import NotFound, SchemaError
 from forewarn.framework.catalogue import Framework
+from forewarn.inputs import parse_json, read_text
 
 JUDGEMENTS = ("absent", "present-weak", "present-strong", "unknown")
 RELIABILITY = ("A", "B", "C", "D", "E", "F")
@@ -53,6 +53,9 @@ EVIDENCE_COLUMNS = CSV_COLUMNS[5:]
 ASSESSMENT_KEYS = frozenset({"country", "date", "analyst", "judgements", "id"})
 JUDGEMENT_KEYS = frozenset({"indicator", "judgement", "evidence"})
 EVIDENCE_KEYS = frozenset({"text", "source", "date", "reliability", "credibility", "confidential"})
+LONGEST = {"analyst": 200, "text": 20_000, "evidence_text": 20_000, "source": 2000,
+           "evidence_source": 2000, "country": 200, "indicator": 20}  # fmt: skip
+"""The longest value of a text field (as the database and the API keep them)."""
 POINTS = {"absent": 0.0, "present-weak": 1.0, "present-strong": 2.0}
 HIGH_SCORE = 0.5
 """A factor whose score reaches this value counts as "scored high" (see :func:`score`)."""
@@ -125,20 +128,36 @@ class _Where:
         self.path, self.row = path, row
 
     def fail(self, field: str, problem: str) -> SchemaError:
-        return SchemaError(f"{self.path}, {self.row}, field {field!r}: {problem}")
+        shown = field if len(field) <= 60 else field[:60] + "..."
+        problem = problem if len(problem) <= 400 else problem[:400] + "..."
+        return SchemaError(f"{self.path}, {self.row}, field {shown!r}: {problem}")
 
     def text(self, record: Mapping[str, Any], field: str) -> str:
         value = record.get(field)
         if value is None or not str(value).strip():
             raise self.fail(field, "missing value")
-        return str(value).strip()
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.fail(field, f"expected text, not {type(value).__name__}")
+        text = str(value).strip()
+        longest = LONGEST.get(field)
+        if longest is not None and len(text) > longest:
+            raise self.fail(field, f"longer than {longest} characters")
+        return text
 
-    def date(self, record: Mapping[str, Any], field: str) -> dt.date:
+    def date(
+        self, record: Mapping[str, Any], field: str, not_after: tuple[dt.date, str] | None = None
+    ) -> dt.date:
+        """A YYYY-MM-DD date; with ``not_after`` (a date and what it is), none later."""
         raw = self.text(record, field)
         try:
-            return dt.date.fromisoformat(raw)
+            day = dt.date.fromisoformat(raw)
         except ValueError:
             raise self.fail(field, f"not a date in YYYY-MM-DD form: {raw!r}") from None
+        if len(raw) != 10:
+            raise self.fail(field, f"not a date in YYYY-MM-DD form: {raw!r}")
+        if not_after is not None and day > not_after[0]:
+            raise self.fail(field, f"{day} is after {not_after[1]} ({not_after[0]})")
+        return day
 
     def choice(self, record: Mapping[str, Any], field: str, allowed: Sequence[str]) -> str:
         raw = self.text(record, field)
@@ -191,11 +210,19 @@ class _Where:
             raise self.fail(field, f"unknown indicator {raw!r} (use {hint})") from None
 
 
-def _evidence(where: _Where, rec: Mapping[str, Any], prefix: str) -> Evidence:
+def latest_day(today: dt.date | None = None) -> tuple[dt.date, str]:
+    """The latest date an assessment may carry: today where the day is furthest ahead."""
+    if today is not None:
+        return today, "today"
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)
+    return ahead.date(), "today (UTC+14)"
+
+
+def _evidence(where: _Where, rec: Mapping[str, Any], prefix: str, day: dt.date) -> Evidence:
     return Evidence(
         text=where.text(rec, f"{prefix}text"),
         source=where.text(rec, f"{prefix}source"),
-        date=where.date(rec, f"{prefix}date"),
+        date=where.date(rec, f"{prefix}date", not_after=(day, "the assessment's date")),
         reliability=where.choice(rec, "reliability", RELIABILITY),
         credibility=where.credibility(rec, "credibility"),
         confidential=where.flag(rec, "confidential"),
@@ -217,25 +244,27 @@ def _csv_header(path: Path, fieldnames: Sequence[str] | None) -> None:
 
 
 def _csv_records(path: Path) -> list[dict[str, str]]:
+    text = read_text(path, SchemaError)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"{path}: cannot read ({exc})") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    _csv_header(path, reader.fieldnames)
-    records = list(reader)
+        _csv_header(path, reader.fieldnames)
+        records = list(reader)
+    except csv.Error as exc:
+        raise SchemaError(f"{path}, row {reader.line_num}: unreadable CSV ({exc})") from None
     for n, rec in enumerate(records, start=2):
         if None in rec or any(v is None for v in rec.values()):
             raise SchemaError(f"{path}, row {n}: wrong number of fields")
     return records
 
 
-def read_csv(path: Path, framework: Framework) -> list[Assessment]:
-    """Parse an assessment CSV (all-or-nothing)."""
+def read_csv(path: Path, framework: Framework, today: dt.date | None = None) -> list[Assessment]:
+    """Parse an assessment CSV (all-or-nothing); no date after ``today`` (default: now)."""
     groups: dict[tuple[str, dt.date, str], dict[str, tuple[str, list[Evidence]]]] = {}
+    latest = latest_day(today)
     for n, rec in enumerate(_csv_records(path), start=2):
         where = _Where(path, f"row {n}")
-        key = (where.country(rec, "country"), where.date(rec, "date"), where.text(rec, "analyst"))
+        day = where.date(rec, "date", not_after=latest)
+        key = (where.country(rec, "country"), day, where.text(rec, "analyst"))
         indicator = where.indicator(rec, "indicator", framework)
         value = where.choice(rec, "judgement", JUDGEMENTS)
         judged = groups.setdefault(key, {})
@@ -243,7 +272,7 @@ def read_csv(path: Path, framework: Framework) -> list[Assessment]:
             raise where.fail("judgement", f"contradicts an earlier row for {indicator}")
         evidence = judged.setdefault(indicator, (value, []))[1]
         if any(rec[f].strip() for f in EVIDENCE_COLUMNS):
-            evidence.append(_evidence(where, rec, "evidence_"))
+            evidence.append(_evidence(where, rec, "evidence_", day))
     return [
         Assessment(iso3, day, analyst, _judgements(judged))
         for (iso3, day, analyst), judged in groups.items()
@@ -254,22 +283,25 @@ def _judgements(judged: Mapping[str, tuple[str, list[Evidence]]]) -> tuple[Judge
     return tuple(Judgement(ind, v, tuple(ev)) for ind, (v, ev) in judged.items())
 
 
-def read_json(path: Path, framework: Framework) -> list[Assessment]:
-    """Parse an assessment JSON file (all-or-nothing)."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SchemaError(f"{path}: not valid JSON ({exc})") from exc
+def read_json(path: Path, framework: Framework, today: dt.date | None = None) -> list[Assessment]:
+    """Parse an assessment JSON file (all-or-nothing); no date after ``today``."""
+    doc = parse_json(read_text(path, SchemaError), SchemaError, str(path))
     if not isinstance(doc, list):
         raise SchemaError(f"{path}: expected a list of assessments")
-    return [_json_assessment(path, i, item, framework) for i, item in enumerate(doc, start=1)]
+    latest = latest_day(today)
+    return [
+        _json_assessment(path, i, item, framework, latest) for i, item in enumerate(doc, start=1)
+    ]
 
 
-def _json_assessment(path: Path, i: int, item: Any, framework: Framework) -> Assessment:
+def _json_assessment(
+    path: Path, i: int, item: Any, framework: Framework, latest: tuple[dt.date, str]
+) -> Assessment:
     where = _Where(path, f"assessment {i}")
     if not isinstance(item, dict) or not isinstance(item.get("judgements"), list):
         raise where.fail("judgements", "expected an object with a list of judgements")
     where.known_keys(item, ASSESSMENT_KEYS)
+    day = where.date(item, "date", not_after=latest)
     judgements = []
     for k, raw in enumerate(item["judgements"], start=1):
         jw = _Where(path, f"assessment {i}, judgement {k}")
@@ -277,7 +309,7 @@ def _json_assessment(path: Path, i: int, item: Any, framework: Framework) -> Ass
             raise jw.fail("judgement", "expected an object")
         jw.known_keys(raw, JUDGEMENT_KEYS)
         ev = [
-            _json_evidence(_Where(path, f"assessment {i}, judgement {k}, evidence {m}"), e)
+            _json_evidence(_Where(path, f"assessment {i}, judgement {k}, evidence {m}"), e, day)
             for m, e in enumerate(_list(jw, raw.get("evidence", [])), start=1)
         ]
         indicator = jw.indicator(raw, "indicator", framework)
@@ -285,15 +317,15 @@ def _json_assessment(path: Path, i: int, item: Any, framework: Framework) -> Ass
     _no_repeats(where, judgements)
     return Assessment(
         where.country(item, "country"),
-        where.date(item, "date"),
+        day,
         where.text(item, "analyst"),
         tuple(judgements),
     )
 
 
-def _json_evidence(where: _Where, record: Mapping[str, Any]) -> Evidence:
+def _json_evidence(where: _Where, record: Mapping[str, Any], day: dt.date) -> Evidence:
     where.known_keys(record, EVIDENCE_KEYS)
-    return _evidence(where, record, "")
+    return _evidence(where, record, "", day)
 
 
 def _list(where: _Where, value: Any) -> list[dict[str, Any]]:
@@ -310,12 +342,14 @@ def _no_repeats(where: _Where, judgements: Sequence[Judgement]) -> None:
         seen.add(j.indicator)
 
 
-def read_file(path: Path, framework: Framework) -> list[Assessment]:
-    """Parse a ``.csv`` or ``.json`` assessment file; refuse duplicated assessments."""
+def read_file(path: Path, framework: Framework, today: dt.date | None = None) -> list[Assessment]:
+    """Parse a ``.csv`` or ``.json`` assessment file; refuse duplicated assessments and
+    dates after ``today`` (default: today where the day is furthest ahead, UTC+14)."""
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".json"}:
         raise SchemaError(f"{path}: assessment files are .csv or .json")
-    items = read_csv(path, framework) if suffix == ".csv" else read_json(path, framework)
+    reader = read_csv if suffix == ".csv" else read_json
+    items = reader(path, framework, today)
     if not items:
         raise SchemaError(f"{path}: no assessments in the file")
     keys = [(a.iso3, a.date, a.analyst) for a in items]

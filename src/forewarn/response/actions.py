@@ -22,10 +22,10 @@ from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from forewarn import ledger
-from forewarn.errors import Conflict, Forbidden, ForewarnError, NotFound
+from forewarn.errors import Conflict, Forbidden, InvalidInput, NotFound
 from forewarn.response.ladder import Ladder, LadderAction, Roles
 from forewarn.store import outbox
-from forewarn.store.tables import ActionRow
+from forewarn.store.tables import ActionRow, AlertRow
 
 CLOCK_ACTOR = "forewarn-clock"
 
@@ -56,11 +56,11 @@ class Verb(StrEnum):
     BLOCK = "block"
 
 
-class InvalidRequest(ForewarnError):
-    """A request that lacks what the rules require (a reason, a reference, an outcome)."""
+class InvalidRequest(InvalidInput):
+    """A request that lacks what the rules require (a reason, a reference, an outcome).
 
-    exit_code = 2
-    http_status = 422
+    Its message speaks of the decision's fields (reason, reference, outcome), never of a
+    command-line option: the shells add their own names for ``field``."""
 
 
 @dataclass(frozen=True)
@@ -95,13 +95,13 @@ def check_decision(decision: Decision, owner: str, outcomes: list[str], roles: R
     if owner not in roles.of(decision.by):
         raise Forbidden(f"{decision.by} does not hold the role {owner!r} that owns this action")
     if decision.verb is Verb.REFUSE and not (decision.reason or "").strip():
-        raise InvalidRequest("a refusal must give its reason (--reason)")
+        raise InvalidRequest("a refusal must give its reason", "reason")
     if decision.verb is Verb.BLOCK and not (decision.reference or "").strip():
-        raise InvalidRequest("a block must cite its reference, e.g. the vetoed draft (--reference)")
+        raise InvalidRequest("a block must cite its reference, e.g. the vetoed draft", "reference")
     if decision.veto and decision.verb is not Verb.BLOCK:
-        raise InvalidRequest("only a block can record a veto")
+        raise InvalidRequest("only a block can record a veto", "veto")
     if decision.verb is Verb.DONE and outcomes and decision.outcome not in outcomes:
-        raise InvalidRequest(f"done needs an --outcome among: {'; '.join(outcomes)}")
+        raise InvalidRequest(f"done needs an outcome among: {'; '.join(outcomes)}", "outcome")
 
 
 def is_overdue(row: ActionRow, today: dt.date) -> bool:
@@ -285,11 +285,76 @@ def _lock_due(session: Session, action_ids: Sequence[int], today: dt.date) -> li
     return [row for row in session.scalars(query) if is_overdue(row, today)]
 
 
-def _overdue(row: ActionRow, now: dt.datetime) -> ledger.Record:
+def _overdue(row: ActionRow, now: dt.datetime, blocked_by: int | None) -> ledger.Record:
     row.state, row.overdue_at = State.OVERDUE.value, now
-    facts = {"action_id": row.id, "alert_id": row.alert_id, "deadline": row.deadline.isoformat()}
+    facts: dict[str, Any] = {
+        "action_id": row.id,
+        "alert_id": row.alert_id,
+        "deadline": row.deadline.isoformat(),
+    }
+    if blocked_by is not None:
+        facts["escalation_blocked_by"] = blocked_by  # the blocked action it would reopen
     facts["effective_at"] = ledger.utc_stamp(now)
     return ledger.Record("action.overdue", f"action:{row.id}", facts, CLOCK_ACTOR)
+
+
+def _blocked(session: Session, alert_id: int, action: str) -> ActionRow | None:
+    """The first action ``action`` blocked for this alert or an alert superseding it (the
+    same country's later alerts): the matter it belongs to."""
+    alert = session.get(AlertRow, alert_id)
+    if alert is None:
+        return None
+    matter = select(AlertRow.id).where(AlertRow.iso3 == alert.iso3, AlertRow.seq >= alert.seq)
+    query = (
+        select(ActionRow)
+        .where(
+            ActionRow.alert_id.in_(matter),
+            ActionRow.action == action,
+            ActionRow.state == State.BLOCKED.value,
+        )
+        .order_by(ActionRow.id)
+    )
+    return session.scalars(query).first()
+
+
+def _opened_for(session: Session, blocked: ActionRow, step: LadderAction) -> bool:
+    query = select(ActionRow.id).where(
+        ActionRow.triggered_by == blocked.id, ActionRow.action == step.id
+    )
+    return session.scalars(query).first() is not None
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a missed action escalates: the step to open (None: it stays overdue), the
+    blocked action whose blocked path it follows, if any."""
+
+    step: LadderAction | None
+    blocked: ActionRow | None = None
+
+
+def route(session: Session, ladder: Ladder, row: ActionRow) -> Route:
+    """Where the missed action ``row`` escalates.
+
+    Its ladder step's ``escalates_to``, unless that action is already blocked for the
+    matter (e.g. the art. 99 letter vetoed): a blocked action is never opened again, the
+    escalation follows its blocked path instead (the actions a veto of it opens, e.g. the
+    General Assembly debate), to the first one not yet opened for that block, and so on
+    along the path; when every one is open already, the missed action stays overdue.
+    """
+    target = ladder.get(row.action).escalates_to
+    step = ladder.get(target) if target is not None else None
+    found: ActionRow | None = None
+    for _ in range(len(ladder.actions)):  # the ladder has no loops (checked on loading)
+        blocked = _blocked(session, row.alert_id, step.id) if step is not None else None
+        if step is None or blocked is None:
+            return Route(step, found)
+        found = blocked
+        step = next(
+            (s for s in ladder.opened_by_veto_of(step.id) if not _opened_for(session, found, s)),
+            None,
+        )
+    return Route(None, found)
 
 
 def escalate(
@@ -298,18 +363,28 @@ def escalate(
     """Mark the given actions overdue if they still are due, and open their escalations.
 
     Returns (overdue, escalated). An action whose ladder step names no next step stays
-    overdue. Rows are locked and re-read, so a second clock finds them handled or skips
-    them while the first holds them.
+    overdue; an escalation into a blocked action follows its blocked path (:func:`route`).
+    Rows are locked and re-read, so a second clock finds them handled or skips them while
+    the first holds them.
     """
     due = _lock_due(session, action_ids, now.date())
     plans: list[Plan] = []
+    blocked_by: dict[int, int] = {}
     for row in due:
-        target = ladder.get(row.action).escalates_to
-        if target is not None:
+        way = route(session, ladder, row)
+        if way.blocked is not None:
+            blocked_by[row.id] = way.blocked.id
+        if way.step is not None:
             opening = Opening(
-                row.alert_id, row.chain, row.generation + 1, now.date(), now, escalated_from=row.id
+                row.alert_id,
+                row.chain,
+                row.generation + 1,
+                now.date(),
+                now,
+                escalated_from=row.id,
+                triggered_by=way.blocked.id if way.blocked is not None else None,
             )
-            plans.append((ladder.get(target), opening))
+            plans.append((way.step, opening))
     new_ids, opened = insert_actions(session, ladder, plans)
     moved = {
         plan[1].escalated_from: (i, plan[0], rec)
@@ -317,7 +392,7 @@ def escalate(
     }
     records: list[ledger.Record] = []
     for row in due:
-        records.append(_overdue(row, now))
+        records.append(_overdue(row, now, blocked_by.get(row.id)))
         if row.id in moved:
             new_id, target_step, record = moved[row.id]
             row.state = State.ESCALATED.value

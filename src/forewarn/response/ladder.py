@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,9 +21,14 @@ from typing import Any
 import numpy as np
 
 from forewarn.config import Settings
-from forewarn.errors import ConfigError
+from forewarn.errors import ConfigError, InvalidInput
+from forewarn.inputs import parse_toml, read_toml
 
 ROLES_ENV = "FOREWARN_ROLES_FILE"
+MAX_DEADLINE_DAYS = 260
+"""The longest deadline an action may have: a year of working days."""
+LENGTHS = {"id": 64, "title": 300, "owner": 64, "outcome": 200, "level": 16}
+"""Longest names the actions and alerts tables store."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,23 @@ class Ladder:
         return tuple(self.actions[a] for lv in chosen for a in self.levels[lv])
 
     def opened_by_veto_of(self, action_id: str) -> tuple[LadderAction, ...]:
-        """The conditional actions that a veto blocking ``action_id`` opens."""
+        """The conditional actions that a veto blocking ``action_id`` opens: its blocked
+        path, which an escalation into it also follows once it is blocked."""
         return tuple(a for a in self.actions.values() if action_id in a.opens_on_veto_of)
+
+    def check_level(self, level: str) -> str:
+        """``level`` if the ladder knows it; InvalidInput naming the levels otherwise."""
+        if level not in self.levels:
+            known = ", ".join(self.levels)
+            raise InvalidInput(f"unknown level {level!r} (one of {known})", "level")
+        return level
+
+    def check_owner(self, owner: str) -> str:
+        """``owner`` if it owns an action of the ladder; InvalidInput otherwise."""
+        known = sorted({a.owner for a in self.actions.values()})
+        if owner not in known:
+            raise InvalidInput(f"unknown owner role {owner!r} (one of {', '.join(known)})", "owner")
+        return owner
 
     def get(self, action_id: str) -> LadderAction:
         """The action ``action_id``; a ConfigError when the ladder has no such action."""
@@ -94,12 +113,7 @@ class Ladder:
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{what} {path}: cannot read ({exc.strerror})") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{what} {path}: not valid TOML ({exc})") from exc
+    return read_toml(path, ConfigError, f"{what} {path}")
 
 
 class _Fields:
@@ -112,27 +126,38 @@ class _Fields:
         field = ".".join(part for part in (self.where, key) if part)
         return ConfigError(f"{self.source}: field {field}: {problem}")
 
-    def text(self, key: str) -> str:
+    def text(self, key: str, longest: int | None = None) -> str:
         value = self.table.get(key)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, "required, a non-empty string")
+        if longest is not None and len(value) > longest:
+            raise self.fail(key, f"longer than {longest} characters")
         return value
 
     def optional_text(self, key: str) -> str | None:
         return self.text(key) if key in self.table else None
 
-    def positive_int(self, key: str) -> int:
+    def working_days(self, key: str) -> int:
         value = self.table.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise self.fail(key, "required, a whole number of working days >= 1")
+        if value > MAX_DEADLINE_DAYS:
+            raise self.fail(
+                key, f"{value} working days: more than {MAX_DEADLINE_DAYS} (a year) is no deadline"
+            )
         return value
 
-    def texts(self, key: str, required: bool = True) -> tuple[str, ...]:
+    def texts(self, key: str, required: bool = True, longest: int | None = None) -> tuple[str, ...]:
         value = self.table.get(key, None if required else [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise self.fail(key, "a list of non-empty strings")
-        if required and not value:
+        if (required or key in self.table) and not value:
             raise self.fail(key, "required, at least one entry")
+        if longest is not None and any(len(v) > longest for v in value):
+            raise self.fail(key, f"an entry is longer than {longest} characters")
+        repeated = next((v for v in value if value.count(v) > 1), None)
+        if repeated is not None:
+            raise self.fail(key, f"{repeated!r} is listed twice")
         return tuple(value)
 
     def table_of(self, key: str) -> _Fields:
@@ -156,15 +181,17 @@ _ACTION_KEYS = {
 def _parse_action(fields: _Fields, action_id: str) -> LadderAction:
     unknown = sorted(set(fields.table) - _ACTION_KEYS)
     if unknown:
-        raise fields.fail(unknown[0], "unknown field")
+        raise fields.fail(unknown[0], f"unknown field (expected {', '.join(sorted(_ACTION_KEYS))})")
+    if len(action_id) > LENGTHS["id"]:
+        raise fields.fail("", f"an action id is at most {LENGTHS['id']} characters")
     return LadderAction(
         id=action_id,
-        title=fields.text("title"),
+        title=fields.text("title", LENGTHS["title"]),
         basis=fields.text("basis"),
-        owner=fields.text("owner"),
-        deadline_days=fields.positive_int("deadline_days"),
+        owner=fields.text("owner", LENGTHS["owner"]),
+        deadline_days=fields.working_days("deadline_days"),
         escalates_to=fields.optional_text("escalates_to"),
-        outcomes=fields.texts("outcomes"),
+        outcomes=fields.texts("outcomes", longest=LENGTHS["outcome"]),
         opens_on_veto_of=fields.texts("opens_on_veto_of", required=False),
     )
 
@@ -193,10 +220,27 @@ def _parse_levels(root: _Fields, actions: Mapping[str, LadderAction]) -> dict[st
         raise fields.fail("", "must list at least one level, lowest first")
     levels = {level: fields.texts(level) for level in fields.table}
     for level, ids in levels.items():
+        if len(level) > LENGTHS["level"]:
+            raise fields.fail(level, f"a level name is at most {LENGTHS['level']} characters")
         for action_id in ids:
             if action_id not in actions:
                 raise fields.fail(level, f"unknown action {action_id!r}")
     return levels
+
+
+def _check_cumulative(root: _Fields, levels: Mapping[str, tuple[str, ...]]) -> None:
+    """With cumulative levels, an action listed at two levels would be opened twice."""
+    seen: dict[str, str] = {}
+    for level, ids in levels.items():
+        for action_id in ids:
+            if action_id in seen:
+                where = _Fields(root.source, {}, "levels")
+                raise where.fail(
+                    level,
+                    f"{action_id!r} is already opened at level {seen[action_id]!r} "
+                    "(levels are cumulative)",
+                )
+            seen[action_id] = level
 
 
 def _check_links(root: _Fields, actions: Mapping[str, LadderAction]) -> None:
@@ -207,21 +251,87 @@ def _check_links(root: _Fields, actions: Mapping[str, LadderAction]) -> None:
         for target in action.opens_on_veto_of:
             if target not in actions:
                 raise where.fail("opens_on_veto_of", f"unknown action {target!r}")
+            if target == action.id:
+                raise where.fail("opens_on_veto_of", "an action cannot open on its own veto")
+
+
+def _edges(actions: Mapping[str, LadderAction]) -> dict[str, list[tuple[str, str]]]:
+    """Where each action can lead: ``(field, next action)`` for its escalation and for
+    its blocked path (the actions a veto of it opens, which escalation follows too)."""
+    edges: dict[str, list[tuple[str, str]]] = {a: [] for a in actions}
+    for action in actions.values():
+        if action.escalates_to is not None:
+            edges[action.id].append(("escalates_to", action.escalates_to))
+        for vetoed in action.opens_on_veto_of:
+            edges[vetoed].append(("blocked path", action.id))
+    return edges
 
 
 def _check_loops(root: _Fields, actions: Mapping[str, LadderAction]) -> None:
-    for action in actions.values():
-        seen, step = {action.id}, action.escalates_to
-        while step is not None:
-            if step in seen:
-                where = _Fields(root.source, {}, f"actions.{action.id}")
-                raise where.fail("escalates_to", f"escalation loops back to {step!r}")
-            seen.add(step)
-            step = actions[step].escalates_to
+    """The ladder is a graph without cycles: escalations and blocked paths always lead on."""
+    edges, done = _edges(actions), set[str]()
+    for start in actions:
+        path, stack = [start], [iter(edges[start])]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                done.add(path.pop())
+                stack.pop()
+                continue
+            target = step[1]
+            if target in path:
+                loop = " -> ".join([*path[path.index(target) :], target])
+                field = step[0] if step[0] == "escalates_to" else "opens_on_veto_of"
+                culprit = path[-1] if field == "escalates_to" else target
+                where = _Fields(root.source, {}, f"actions.{culprit}")
+                raise where.fail(field, f"escalation loops back to {target!r} ({loop})")
+            if target not in done:
+                path.append(target)
+                stack.append(iter(edges[target]))
+
+
+def _check_reachable(
+    root: _Fields, actions: Mapping[str, LadderAction], levels: Mapping[str, tuple[str, ...]]
+) -> None:
+    """Every action can be opened: by a level, an escalation or a veto."""
+    edges = _edges(actions)
+    reached = {a for ids in levels.values() for a in ids}
+    todo = list(reached)
+    while todo:
+        for _, target in edges[todo.pop()]:
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    for action_id in actions:
+        if action_id not in reached:
+            where = _Fields(root.source, {}, "actions")
+            raise where.fail(
+                action_id,
+                "never opened: no level lists it and nothing opened by a level "
+                "escalates to it or opens it on a veto",
+            )
+
+
+_TOP_KEYS = {"ladder": {"cumulative"}, "calendar": {"weekmask", "holidays"}}
+
+
+def _check_keys(root: _Fields) -> None:
+    for key, value in root.table.items():
+        if key not in {"levels", "actions", *_TOP_KEYS}:
+            raise root.fail(key, "unknown table (expected ladder, calendar, levels, actions)")
+        if key in _TOP_KEYS and not isinstance(value, dict):
+            raise root.fail(key, "required, a table")
+        for sub in value if key in _TOP_KEYS else ():
+            if sub not in _TOP_KEYS[key]:
+                raise root.fail(f"{key}.{sub}", "unknown field")
 
 
 def parse_ladder(data: Mapping[str, Any], source: str) -> Ladder:
-    """Validate a parsed ladder TOML document; ``source`` names it in errors."""
+    """Validate a parsed ladder TOML document; ``source`` names it in errors.
+
+    Besides each field, the ladder is checked as a graph: every escalation target and
+    vetoed action exists, no chain of escalations and blocked paths loops back, every
+    action can be opened, and with cumulative levels no action is listed twice."""
     root = _Fields(source, data, "")
     table = root.table_of("actions")
     actions = {
@@ -230,9 +340,13 @@ def parse_ladder(data: Mapping[str, Any], source: str) -> Ladder:
     _check_links(root, actions)
     _check_loops(root, actions)
     levels = _parse_levels(root, actions)
+    _check_keys(root)
     cumulative = data.get("ladder", {}).get("cumulative", True)
     if not isinstance(cumulative, bool):
         raise root.fail("ladder.cumulative", "true or false")
+    if cumulative:
+        _check_cumulative(root, levels)
+    _check_reachable(root, actions, levels)
     return Ladder(source, cumulative, levels, actions, _parse_calendar(root))
 
 
@@ -242,7 +356,9 @@ def load_ladder(settings: Settings) -> Ladder:
         path = settings.ladder_file
         return parse_ladder(_read_toml(path, "ladder file"), f"ladder file {path}")
     text = resources.files("forewarn.response").joinpath("ladder.toml").read_text("utf-8")
-    return parse_ladder(tomllib.loads(text), "packaged ladder.toml")
+    return parse_ladder(
+        parse_toml(text, ConfigError, "packaged ladder.toml"), "packaged ladder.toml"
+    )
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -268,8 +384,24 @@ def roles_file() -> Path | None:
 
 def parse_roles(data: Mapping[str, Any], source: str) -> Roles:
     """Validate a parsed roles TOML document: ``[users] name = ["role", ...]``."""
-    fields = _Fields(source, data, "").table_of("users")
+    root = _Fields(source, data, "")
+    for key in data:
+        if key != "users":
+            raise root.fail(key, "unknown table (expected [users])")
+    fields = root.table_of("users")
     return Roles(source, {user: frozenset(fields.texts(user)) for user in fields.table})
+
+
+def check_roles(roles: Roles, ladder: Ladder) -> None:
+    """Refuse a roles file naming a role that owns no action of the ladder (a typo would
+    leave that user unable to act, silently)."""
+    known = sorted({a.owner for a in ladder.actions.values()})
+    for user, held in roles.users.items():
+        for role in sorted(held - set(known)):
+            raise ConfigError(
+                f"{roles.source}: field users.{user}: role {role!r} owns no action of "
+                f"{ladder.source} (its roles: {', '.join(known)})"
+            )
 
 
 def load_roles(path: Path | None = None) -> Roles:
@@ -278,4 +410,4 @@ def load_roles(path: Path | None = None) -> Roles:
     if path is not None:
         return parse_roles(_read_toml(path, "roles file"), f"roles file {path}")
     text = resources.files("forewarn.response").joinpath("roles.toml").read_text("utf-8")
-    return parse_roles(tomllib.loads(text), "packaged roles.toml")
+    return parse_roles(parse_toml(text, ConfigError, "packaged roles.toml"), "packaged roles.toml")

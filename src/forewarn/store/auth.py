@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from forewarn.errors import Conflict, NotFound
-from forewarn.store.tables import LoginFailureRow, TokenRow, UserRow
+from forewarn.errors import Conflict, InvalidInput, NotFound
+from forewarn.store.tables import LoginFailureRow, LoginSuccessRow, TokenRow, UserRow
 
 API_TOKEN = "api"
 SESSION = "session"
@@ -38,7 +38,15 @@ class NewUser:
 
 
 def add_user(session: Session, user: NewUser, now: dt.datetime) -> UserRow:
-    """Insert a user; Conflict when the name is taken."""
+    """Insert a user; Conflict when the name is taken, InvalidInput when it is unusable."""
+    if (
+        not 0 < len(user.name) <= 200
+        or not user.name.isprintable()
+        or user.name != user.name.strip()
+    ):
+        raise InvalidInput(
+            "a user name is 1-200 printable characters, no surrounding spaces", "name"
+        )
     if find_user(session, user.name) is not None:
         raise Conflict(f"a user named {user.name!r} already exists")
     row = UserRow(
@@ -264,14 +272,42 @@ def purge_sessions(session: Session, user_id: int, now: dt.datetime) -> None:
 # --- failed log-ins ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Failures:
+    """Failed log-ins counted since some moment: how many, the first and the last."""
+
+    count: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+
+
+def _failures(session: Session, since: dt.datetime, *where: Any) -> Failures:
+    query = select(
+        func.count(LoginFailureRow.id), func.min(LoginFailureRow.at), func.max(LoginFailureRow.at)
+    ).where(LoginFailureRow.at > since, *where)
+    count, first, last = session.execute(query).one()
+    return Failures(int(count or 0), first, last)
+
+
 def failures_since(session: Session, username: str, address: str, since: dt.datetime) -> int:
     """How many log-ins as ``username`` from ``address`` failed since ``since``."""
-    query = select(func.count(LoginFailureRow.id)).where(
-        LoginFailureRow.username == username,
-        LoginFailureRow.address == address,
-        LoginFailureRow.at > since,
-    )
-    return int(session.scalar(query) or 0)
+    return pair_failures(session, username, address, since).count
+
+
+def pair_failures(session: Session, username: str, address: str, since: dt.datetime) -> Failures:
+    """The failed log-ins as ``username`` from ``address`` since ``since``."""
+    where = (LoginFailureRow.username == username[:200], LoginFailureRow.address == address[:64])
+    return _failures(session, since, *where)
+
+
+def address_failures(session: Session, address: str, since: dt.datetime) -> Failures:
+    """The failed log-ins from ``address``, whatever the user name, since ``since``."""
+    return _failures(session, since, LoginFailureRow.address == address[:64])
+
+
+def all_failures(session: Session, since: dt.datetime) -> Failures:
+    """Every failed log-in since ``since``."""
+    return _failures(session, since)
 
 
 def record_failure(
@@ -286,6 +322,23 @@ def clear_failures(session: Session, username: str, address: str) -> None:
     """Forget the failures of ``username`` from ``address`` (after a successful log-in)."""
     session.execute(
         delete(LoginFailureRow).where(
-            LoginFailureRow.username == username, LoginFailureRow.address == address
+            LoginFailureRow.username == username[:200], LoginFailureRow.address == address[:64]
         )
     )
+
+
+def record_success(session: Session, username: str, address: str, now: dt.datetime) -> None:
+    """Remember that ``username`` logged in from ``address`` at ``now``."""
+    key = (LoginSuccessRow.username == username[:200], LoginSuccessRow.address == address[:64])
+    session.execute(delete(LoginSuccessRow).where(*key))
+    session.add(LoginSuccessRow(username=username[:200], address=address[:64], at=now))
+
+
+def known_address(session: Session, username: str, address: str, since: dt.datetime) -> bool:
+    """Whether ``username`` logged in from ``address`` since ``since``."""
+    query = select(LoginSuccessRow.id).where(
+        LoginSuccessRow.username == username[:200],
+        LoginSuccessRow.address == address[:64],
+        LoginSuccessRow.at > since,
+    )
+    return session.scalars(query).first() is not None

@@ -230,7 +230,7 @@ class LoginFailureRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(200), index=True)
-    address: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
@@ -330,3 +330,15 @@ class WorkerRow(Base):
     last_tick_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_report: Mapped[dict[str, Any]] = mapped_column(JSON)
     stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginSuccessRow(Base):
+    """The last successful log-in of a user name from an address (for the global limit)."""
+
+    __tablename__ = "login_successes"
+    __table_args__ = (UniqueConstraint("username", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

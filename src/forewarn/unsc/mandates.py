@@ -23,8 +23,6 @@ figure given without its ``*_source``.
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from forewarn.inputs import parse_json, parse_toml, read_text
 from forewarn.unsc.members import UnscError
 
 __all__ = [
@@ -157,10 +156,7 @@ def load_mandates(path: Path | None = None) -> tuple[Mandate, ...]:
         text = (resources.files("forewarn.unsc") / "data" / "mandates.toml").read_text("utf-8")
         return _parse_all(_decode_toml(text, _LABEL), _LABEL)
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MandateError(f"{label}: cannot read: {exc}") from exc
+    text = read_text(path, MandateError, label)
     suffix = path.suffix.lower()
     if suffix == ".toml":
         return _parse_all(_decode_toml(text, label), label)
@@ -170,10 +166,7 @@ def load_mandates(path: Path | None = None) -> tuple[Mandate, ...]:
 
 
 def _decode_toml(text: str, label: str) -> list[Any]:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MandateError(f"{label}: invalid TOML: {exc}") from exc
+    raw = parse_toml(text, MandateError, label)
     unknown = sorted(set(raw) - {"mission"})
     if unknown:
         raise MandateError(f"{label}: unknown top-level key {unknown[0]!r} (expected [[mission]])")
@@ -184,12 +177,7 @@ def _decode_toml(text: str, label: str) -> list[Any]:
 
 
 def _decode_json(text: str, label: str) -> list[Any]:
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MandateError(
-            f"{label}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from exc
+    raw = parse_json(text, MandateError, label)
     if isinstance(raw, dict) and set(raw) == {"mission"}:
         raw = raw["mission"]
     if isinstance(raw, dict):

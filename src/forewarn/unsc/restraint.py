@@ -21,7 +21,6 @@ has the same date and the same vetoing members and carries a ``vote`` like "13-2
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from forewarn.cases.timeline import list_cases, load_case
+from forewarn.inputs import parse_toml, read_text
 from forewarn.unsc.members import UnscError, council_on
 
 __all__ = [
@@ -166,15 +166,8 @@ def load_scenarios(path: Path | None = None) -> tuple[Scenario, ...]:
         label = _LABEL
     else:
         label = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UnscError(f"{label}: cannot read: {exc}") from exc
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UnscError(f"{label}: invalid TOML: {exc}") from exc
-    return _parse(raw, label)
+        text = read_text(path, UnscError, label)
+    return _parse(parse_toml(text, UnscError, label), label)
 
 
 def _parse(raw: Mapping[str, Any], label: str) -> tuple[Scenario, ...]:

@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeGuard, get_args
 
+from forewarn.inputs import parse_json, read_text
 from forewarn.unsc.members import Council, Member, UnscError, council_on, resolve_member
 
 __all__ = ["MATTERS", "VOTE_VALUES", "Decision", "Matter", "Vote", "decide", "load_vote_file"]
@@ -178,18 +179,7 @@ def _outcome(
 
 
 def _read_json(path: Path, label: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UnscError(f"{label}: cannot read: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise UnscError(f"{label}: not UTF-8 text") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UnscError(
-            f"{label}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from exc
+    return parse_json(read_text(path, UnscError, label), UnscError, label)
 
 
 def _file_date(value: object, label: str) -> date:

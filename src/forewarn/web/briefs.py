@@ -36,15 +36,29 @@ def _inputs(context: ApiContext) -> ForecastInputs:
     return context.cached("brief.inputs", lambda: forecast_inputs(context.settings))
 
 
+BRIEF_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+)
+"""A brief is one self-contained file: its own styles and inline charts, nothing to run."""
+BRIEF_HEADERS = {
+    "Content-Security-Policy": BRIEF_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+}
+
+
 def _send(html: str, kind: render.Format, name: str) -> Response:
     if kind is render.Format.PDF:
         data = render.pdf_of(html).data
         disposition = f'attachment; filename="{name}.pdf"'
         return Response(data, media_type="application/pdf",
-                        headers={"Content-Disposition": disposition})  # fmt: skip
+                        headers={**BRIEF_HEADERS, "Content-Disposition": disposition})  # fmt: skip
     disposition = f'inline; filename="{name}.html"'
     return Response(html, media_type="text/html; charset=utf-8",
-                    headers={"Content-Disposition": disposition})  # fmt: skip
+                    headers={**BRIEF_HEADERS, "Content-Disposition": disposition})  # fmt: skip
 
 
 @router.get("/country/{iso3}")

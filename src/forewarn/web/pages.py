@@ -136,16 +136,19 @@ def alert_queue(
     request: Request,
     visitor: VisitorDep,
     session: SessionDep,
+    context: ContextDep,
     level: Annotated[str, Query(max_length=32)] = "",
 ) -> Any:
     """Alerts, newest first, with how long each has waited for a response."""
+    if level:
+        context.ladder.check_level(level)
     report = gap.report(session, utc_now())
     gaps = {g.alert_id: g for g in report.alerts}
     heard = told.report(session, utc_now())
     alerts = list_alerts(session, level=level or None)
-    context = {"alerts": alerts, "gaps": gaps, "totals": report.totals, "level": level}
-    context |= {"told": {t.alert_id: t for t in heard.alerts}, "told_totals": heard.totals}
-    return page(request, "alerts.html", context, visitor=visitor)
+    shown = {"alerts": alerts, "gaps": gaps, "totals": report.totals, "level": level}
+    shown |= {"told": {t.alert_id: t for t in heard.alerts}, "told_totals": heard.totals}
+    return page(request, "alerts.html", shown, visitor=visitor)
 
 
 def _queue(session: Session, visitor: VisitorDep, show: str, mine: bool) -> list[views.ActionView]:

@@ -23,11 +23,16 @@ router = APIRouter(prefix="/api/actions", tags=["actions"])
 def list_actions(
     user: Viewer,
     session: SessionDep,
+    context: ContextDep,
     page: PageDep,
     overdue: Annotated[bool, Query(description="Only actions past their deadline.")] = False,
-    owner: Annotated[str | None, Query(description="Only actions this role owns.")] = None,
+    owner: Annotated[
+        str | None, Query(max_length=100, description="Only actions this ladder role owns.")
+    ] = None,
 ) -> dict[str, Any]:
     """Actions, oldest first (paged), as ``forewarn actions list --json``."""
+    if owner is not None:
+        context.ladder.check_owner(owner)
     day = utc_now().date() if overdue else None
     return page.of(actions.listing(session, owner=owner, overdue_on=day), actions.as_dict)
 

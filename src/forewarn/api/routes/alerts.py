@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from forewarn.api.deps import PageDep, RowId, SessionDep, Viewer
+from forewarn.api.deps import ContextDep, PageDep, RowId, SessionDep, Viewer
 from forewarn.data.countries import iso3_of
 from forewarn.store.alerts import alert_record, get_alert, list_alerts
 
@@ -17,12 +17,18 @@ router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 def alerts(
     user: Viewer,
     session: SessionDep,
+    context: ContextDep,
     page: PageDep,
-    level: Annotated[str | None, Query(description="Only this level, e.g. warning.")] = None,
+    level: Annotated[
+        str | None,
+        Query(max_length=100, description="Only this ladder level, e.g. warning."),
+    ] = None,
     country: Annotated[str | None, Query(description="ISO3 code or country name.")] = None,
 ) -> dict[str, Any]:
     """Alerts, newest first, optionally of one level and one country (paged)."""
     iso3 = iso3_of(country) if country else None
+    if level is not None:
+        context.ladder.check_level(level)
     return page.of(list_alerts(session, level=level, iso3=iso3), alert_record)
 
 

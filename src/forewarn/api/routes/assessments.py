@@ -115,7 +115,7 @@ def import_file(
     suffix = Path(name).suffix.lower()
     if suffix not in {".csv", ".json"}:
         raise SchemaError(f"{name}: assessment files are .csv or .json")
-    data = read_limited(file.file)
+    data = read_limited(file.file, context.settings.api_max_upload_bytes)
     parse = partial(fa.read_file, framework=_framework(context))
     items = parse_bytes(data, suffix, name, parse)
     return _saved(context, items, user)

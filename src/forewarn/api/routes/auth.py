@@ -1,8 +1,9 @@
 """``/auth``: browser log-in and log-out (a signed session cookie), and who am I.
 
-Log-in is a form post (``username``, ``password``). Five failures for one user name from one
-address within 15 minutes lock that pair out for the rest of the window (429), counted in
-the database so that every worker sees them. A successful log-in sets the HttpOnly session
+Log-in is a form post (``username``, ``password``). Failed log-ins are limited per user
+name and address (with a back-off), per address and overall (429 with ``Retry-After``; see
+:mod:`forewarn.api.login_limits`), counted in the database so that every worker sees them.
+A successful log-in sets the HttpOnly session
 cookie and a readable CSRF cookie; the CSRF token is also in the response body. API clients
 do not log in: they send a token made with ``forewarn tokens create``.
 """
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy.orm import Session
 
+from forewarn.api import login_limits as limits
 from forewarn.api.context import ApiContext, utc_now
 from forewarn.api.deps import CSRF_COOKIE, SESSION_COOKIE, ContextDep, User, Viewer, user_of
 from forewarn.api.errors import ErrorBody, NotAuthenticated, TooManyAttempts
@@ -25,22 +27,18 @@ from forewarn.store.tables import UserRow
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-MAX_FAILURES = 5
-WINDOW = dt.timedelta(minutes=15)
-
 
 def _address(request: Request) -> str:
+    """The client's address: the connection's, or a trusted proxy's X-Forwarded-For (set
+    by :class:`forewarn.api.middleware.TrustedProxies`)."""
     return request.client.host if request.client else "unknown"
 
 
 def _check_limit(context: ApiContext, name: str, address: str, now: dt.datetime) -> None:
     with Session(context.engine) as session:
-        failures = auth.failures_since(session, name, address, now - WINDOW)
-    if failures >= MAX_FAILURES:
-        raise TooManyAttempts(
-            f"too many failed log-ins as {name!r} from this address: try again later",
-            int(WINDOW.total_seconds()),
-        )
+        wait = limits.wait_for(session, name, address, now)
+    if wait is not None:
+        raise TooManyAttempts(wait.reason, wait.seconds)
 
 
 def _find(context: ApiContext, name: str) -> UserRow | None:
@@ -51,7 +49,7 @@ def _find(context: ApiContext, name: str) -> UserRow | None:
 
 def _fail(context: ApiContext, name: str, address: str, now: dt.datetime) -> NotAuthenticated:
     with transaction(context.engine) as session:
-        auth.record_failure(session, name, address, now, now - WINDOW)
+        auth.record_failure(session, name, address, now, now - limits.PAIR_MEMORY)
     return NotAuthenticated("wrong user name or password")
 
 
@@ -62,6 +60,7 @@ def _open_session(
     expires = now + dt.timedelta(seconds=SESSION_SECONDS)
     with transaction(context.engine) as session:
         auth.clear_failures(session, row.name, address)
+        auth.record_success(session, row.name, address, now)
         auth.purge_sessions(session, row.id, now)
         token = auth.add_token(
             session, row, digest(secret), now, kind=auth.SESSION, expires_at=expires

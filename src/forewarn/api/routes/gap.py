@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from forewarn.api.context import utc_now
 from forewarn.api.deps import SessionDep, Viewer
+from forewarn.data.countries import iso3_of
 from forewarn.notify import told
 from forewarn.response import gap
 
@@ -22,7 +23,8 @@ def gap_report(
 ) -> dict[str, Any]:
     """How long each alert waited for a response, and what happened (as ``forewarn gap``);
     ``told``: the hours from the first notification to the first acknowledgement."""
+    iso3 = iso3_of(country) if country is not None else None  # an unknown country is a 404
     now = utc_now()
-    return gap.report(session, now, country).as_dict() | {
-        "told": told.report(session, now, country).as_dict()
+    return gap.report(session, now, iso3).as_dict() | {
+        "told": told.report(session, now, iso3).as_dict()
     }

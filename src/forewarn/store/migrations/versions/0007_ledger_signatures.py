@@ -6,7 +6,7 @@ unsigned; ``ledger_head.signed_from`` records the first entry that must be signe
 one), so an unsigned entry appended later is refused by verification.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
