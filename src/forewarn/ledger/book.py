@@ -286,11 +286,14 @@ def _walk_chain(session: Session, walk: _Walk) -> str | None:
     rows = session.scalars(
         select(LedgerRow).order_by(LedgerRow.seq).execution_options(yield_per=1000)
     )
-    for row in rows:
-        bad = _check_row(walk, row)
-        if bad is not None:
-            return bad
-        walk.checked, walk.prev = row.seq, row.hash
+    try:  # a chain that breaks early leaves a server-side cursor: close it
+        for row in rows:
+            bad = _check_row(walk, row)
+            if bad is not None:
+                return bad
+            walk.checked, walk.prev = row.seq, row.hash
+    finally:
+        rows.close()
     return None
 
 
@@ -334,8 +337,11 @@ def export(engine: Engine, out: TextIO) -> Head:
         rows = session.scalars(
             select(LedgerRow).order_by(LedgerRow.seq).execution_options(yield_per=1000)
         )
-        for row in rows:
-            if row.seq > head.count:
-                break
-            out.write(_entry_of(row).line() + "\n")
+        try:
+            for row in rows:
+                if row.seq > head.count:
+                    break
+                out.write(_entry_of(row).line() + "\n")
+        finally:
+            rows.close()
     return head
