@@ -139,6 +139,11 @@ def test_the_country_page_shows_history_drivers_profile_alerts_and_timeline(desk
     assert html.count('class="onset"') == 2 and "onset 2016" in html and "onset 2021" in html
     assert 'class="band"' in html and 'class="line"' in html
     assert "Coup attempt in the past five years" in html  # a driver, by its label
+    assert "Region:" not in html and 'id="baseline"' in html  # region: baseline, not a driver
+    indonesian = desk.client.get("/countries/MMR?lang=id").text
+    assert "Percobaan kudeta dalam lima tahun terakhir" in indonesian
+    assert "Garis dasar struktural" in indonesian
+    desk.client.get("/countries/MMR?lang=en")
     assert "Situations of armed conflict or other forms of instability" in html  # RF1
     assert "Alert raised" in html and "Action opened" in html and "forewarn-clock" in html
     assert "/reports/country/MMR?lang=en&amp;format=pdf" in html
