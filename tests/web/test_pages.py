@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
+from forewarn.cases.timeline import load_case
 from forewarn.errors import DataError
+from forewarn.web import replays
 from forewarn.web.render import safe_next
 
 from .conftest import ALERTED, PUBLIC_EVIDENCE, RAISED, SECRET_EVIDENCE, Desk
@@ -229,6 +231,13 @@ def test_a_case_replayed_beside_its_recorded_history(desk: Desk) -> None:
     assert "Deadline: <strong>Desk review of the alert" in html
     dates = re.findall(r'<time datetime="(\d{4}-\d{2}(?:-\d{2})?)">', html)
     assert dates == sorted(dates)
+    shown = dict(re.findall(r'<tr data-span="(\w+)">.*?<td class="num">(.*?)</td>', html, re.S))
+    measured = replays.replay_of(desk.app.state.forewarn, load_case("myanmar-2017")).gaps
+    assert list(shown) == [s.key for s in measured.spans]  # every span, in order
+    for span in measured.spans:  # the page shows the one computation's figures
+        if span.days is not None:
+            assert f"<strong>{span.days}</strong>" in shown[span.key], span.key
+    assert "first alert (any level)" in html
 
 
 def test_a_replay_that_fails_says_why_beside_the_record(
