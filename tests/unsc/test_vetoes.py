@@ -12,11 +12,10 @@ import pytest
 from forewarn.cases.timeline import load_case
 from forewarn.config import Settings
 from forewarn.data import registry
+from forewarn.unsc.atrocity import ATROCITY_RULES
 from forewarn.unsc.members import UnscError
+from forewarn.unsc.veto_defects import TEXT_FIELDS, LoadReport
 from forewarn.unsc.vetoes import (
-    ATROCITY_RULES,
-    TEXT_FIELDS,
-    LoadReport,
     counts,
     filter_vetoes,
     load_vetoes,
