@@ -62,3 +62,48 @@ def test_stages_never_import_the_shells(stage: str) -> None:
     for module, imports in _modules_under(f"forewarn.{stage}").items():
         bad = sorted(i for i in imports if _within(i, SHELLS))
         assert not bad, (module, bad)
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle of ``graph`` (module -> modules it imports), or None when there is none."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for other in sorted(graph.get(node, ())):
+            if state.get(other) == 1:
+                return [*path[path.index(other) :], other]
+            if other not in state and (found := visit(other)) is not None:
+                return found
+        state[node] = 2
+        path.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)) is not None:
+            return found
+    return None
+
+
+@pytest.mark.parametrize(
+    "package", ["forewarn.reports", "forewarn.unsc", "forewarn.cases", "forewarn.framework"]
+)
+def test_modules_of_a_package_import_each_other_one_way(package: str) -> None:
+    modules = _modules_under(package)
+    graph = {m: {i for i in imports if i in modules and i != m} for m, imports in modules.items()}
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_brief_and_the_published_forecast_do_not_import_each_other() -> None:
+    modules = _modules_under("forewarn.reports")
+    assert not _within("forewarn.reports.brief", tuple(modules["forewarn.reports.published"]))
+    assert not any(
+        _within(i, ("forewarn.reports.published",)) for i in modules["forewarn.reports.brief"]
+    )
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None

@@ -25,7 +25,7 @@ from forewarn.errors import NotFound
 from forewarn.evaluation.backtest import BacktestResult, fit_origins, run_backtest
 from forewarn.evaluation.cache import cached, result_key
 from forewarn.evaluation.splits import RollingOrigin
-from forewarn.framework.drivers import label_of, profile
+from forewarn.framework.drivers import baseline_of, label_of, profile, top_drivers
 from forewarn.models.features import complete_cases
 from forewarn.models.forecast import ForecastResult, forecast
 from forewarn.models.registry import ModelSpec, default_model, get_model
@@ -72,10 +72,9 @@ def _row(result: ForecastResult, ccode: int) -> dict[str, float]:
     return {str(f): float(v) for f, v in zip(row.index, row.to_numpy(), strict=True)}
 
 
-def _drivers(result: ForecastResult, ccode: int, top: int = 8) -> list[dict[str, Any]]:
-    row = _row(result, ccode)
-    biggest = sorted(row, key=lambda f: -abs(row[f]))[:top]
-    return [{"feature": f, "label": label_of(f), "value": row[f]} for f in biggest]
+def _drivers(result: ForecastResult, ccode: int) -> list[dict[str, Any]]:
+    pairs = top_drivers(_row(result, ccode))
+    return [{"feature": f, "label": label_of(f), "value": v} for f, v in pairs]
 
 
 def _profile(result: ForecastResult, ccode: int) -> list[dict[str, Any]]:
@@ -84,7 +83,8 @@ def _profile(result: ForecastResult, ccode: int) -> list[dict[str, Any]]:
 
 
 def readable(result: ForecastResult) -> pd.DataFrame:
-    """The forecast table with drivers labelled and a risk-factor profile per country."""
+    """The forecast table with drivers labelled (baseline terms left out), the structural
+    baseline and a risk-factor profile per country."""
     table = result.table.copy()
     codes = table["ccode"].astype(int)
     drivers = [_drivers(result, c) for c in codes]
@@ -94,6 +94,7 @@ def readable(result: ForecastResult) -> pd.DataFrame:
     table["profile"] = pd.Series(
         [_profile(result, c) for c in codes], index=table.index, dtype=object
     )
+    table["baseline"] = [baseline_of(_row(result, c)) for c in codes]
     return table.reset_index(drop=True)
 
 
@@ -152,7 +153,7 @@ def current_forecast(
     settings: Settings, base_year: int | None = None, model: str | None = None
 ) -> pd.DataFrame:
     """The readable forecast table (columns ccode, iso3, country, risk_1y, risk_2y, rank,
-    change, low, high, drivers, profile, …); a copy the caller may change."""
+    change, low, high, drivers, baseline, profile, …); a copy the caller may change."""
     return current(settings, base_year, model).frame.copy()
 
 

@@ -25,6 +25,7 @@ from forewarn.cases.replay import Replay
 from forewarn.framework.drivers import FactorShare
 
 LEVEL_COLOURS = {"watch": "#d4a017", "warning": "#d9534f", "emergency": "#7b1fa2"}
+PROTECTIVE = "#2e7d32"
 KIND_MARKERS = {"warning": "^", "violence": "X", "veto": "v", "decision": "o", "deployment": "s"}
 
 
@@ -92,7 +93,19 @@ def plot_replay(replay: Replay, path: Path) -> Path:
         top.set_xlim(_x(span[0]), _x(span[1]))
     fig.suptitle(f"{replay.case.title}: forewarn replayed without hindsight", fontsize=11)
     fig.autofmt_xdate()
+    fig.text(0.01, 0.0, _gap_text(replay), fontsize=8, va="top", family="monospace")
     return _save(fig, path)
+
+
+def _gap_text(replay: Replay) -> str:
+    """The replay's measured gaps, as the CLI and the dashboard show them (same values)."""
+    lines = []
+    for span in replay.gaps.spans:
+        if span.start is None:
+            continue
+        value = "none on record" if span.days is None else f"{span.days:>5}"
+        lines.append(f"{value}  {span.label}")
+    return "\n".join(lines) or "forewarn would not have warned before the onset"
 
 
 def _x(day: dt.date) -> float:
@@ -124,7 +137,11 @@ def _replay_bottom(ax: Axes, replay: Replay) -> None:
     kinds = sorted({e.kind for e in replay.case.events})
     for e in replay.case.events:
         y = kinds.index(e.kind)
-        ax.plot(_x(e.date), y, KIND_MARKERS.get(e.kind, "D"), color="#333", ms=7)
+        colour = PROTECTIVE if e.protective else "#333"
+        ax.plot(_x(e.date), y, KIND_MARKERS.get(e.kind, "D"), color=colour, ms=7)
+    if any(e.protective for e in replay.case.events):
+        ax.plot([], [], "o", color=PROTECTIVE, label="protective decision")
+        ax.legend(loc="upper left", fontsize=8)
     ax.set_yticks(range(len(kinds)), kinds)
     ax.set_ylabel("recorded history")
     ax.grid(alpha=0.3)

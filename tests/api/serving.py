@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from forewarn.api.security import Passwords, digest, new_token
 from forewarn.config import Settings
@@ -138,9 +138,9 @@ def _wait(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"forewarn serve exited with {process.returncode}")
         try:
-            if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
+            if httpx2.get(f"{url}/openapi.json", timeout=2).status_code == 200:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"forewarn serve did not answer within {timeout} s")

@@ -114,10 +114,17 @@ def test_forged_or_foreign_session_cookies_are_refused(client: TestClient, engin
     add_user(engine, "dana", "viewer")
     _login(client, "dana")
     cookie = client.cookies["forewarn_session"]
-    client.cookies.set("forewarn_session", cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"))
+    _replace_cookie(client, cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"))
     assert_error(client.get("/auth/me"), 401)
-    client.cookies.set("forewarn_session", "fwt_plainsecret")
+    _replace_cookie(client, "fwt_plainsecret")
     assert_error(client.get("/auth/me"), 401)
+
+
+def _replace_cookie(client: TestClient, value: str) -> None:
+    """Send ``value`` as the only session cookie (the jar keeps cookies per domain, so the
+    server's own would otherwise still be sent beside a new one)."""
+    client.cookies.delete("forewarn_session")
+    client.cookies.set("forewarn_session", value)
 
 
 def test_revoked_token_stops_working(client: TestClient, make_user: TokenMaker) -> None:

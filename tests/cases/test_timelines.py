@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 import forewarn
-from forewarn.cases.timeline import Case, CaseFileError, Event, list_cases, load_case
+from forewarn.cases.timeline import (
+    DECISION_KINDS,
+    Case,
+    CaseFileError,
+    Event,
+    list_cases,
+    load_case,
+)
 
 CASE_IDS = ["libya-2011", "myanmar-2017", "rwanda-1994", "srebrenica-1995", "syria-2011"]
 MANDATES = Path(forewarn.__file__).parent / "unsc" / "data" / "mandates.toml"
@@ -123,7 +130,8 @@ def test_myanmar_has_warnings_onset_statement_report_and_icj_order() -> None:
 
 
 def test_load_case_accepts_a_path(tmp_path: Path) -> None:
-    path = _write(tmp_path, 'date = "1994-04"\nkind = "cut"\ntitle = "t"\nsource = "s"\n', "ok")
+    event = 'date = "1994-04"\nkind = "cut"\ntitle = "t"\nsource = "s"\nprotective = false\n'
+    path = _write(tmp_path, event + 'protective_source = "S/RES/912 (1994), para. 8"\n', "ok")
     (event,) = load_case(path).events
     assert (event.date, event.date_precision, event.kind) == (
         dt.date(1994, 4, 1),
@@ -146,7 +154,7 @@ def test_load_case_accepts_a_path(tmp_path: Path) -> None:
             "event[0].vetoed_by",
         ),
         (
-            'date = "1994-04-07"\nkind = "decision"\ntitle = "t"\nsource = "s"\nvote = "ten"\n',
+            'date = "1994-04-07"\nkind = "statement"\ntitle = "t"\nsource = "s"\nvote = "ten"\n',
             "event[0].vote",
         ),
         ('date = "1994-04-07"\nkind = "decision"\ntitle = "t"\nsouce = "s"\n', "event[0]"),
@@ -188,3 +196,23 @@ def test_mandates_give_a_source_for_every_figure() -> None:
     assert by_id["unamir-ii-1994"]["troops_authorised"] == 5500
     safe_areas = by_id["unprofor-safe-areas-1993"]
     assert (safe_areas["troops_requested"], safe_areas["troops_authorised"]) == (34000, 7600)
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_every_decision_says_whether_it_protects_and_why(case_id: str) -> None:
+    for event in load_case(case_id).events:
+        if event.kind in DECISION_KINDS:
+            assert event.protective is not None and event.protective_source.strip(), event.title
+        else:
+            assert event.protective is None and not event.protective_source, event.title
+
+
+def test_protective_decisions_are_the_ones_that_authorise_protection() -> None:
+    rwanda = load_case("rwanda-1994")
+    protective = {e.date.isoformat() for e in rwanda.events if e.protective}
+    assert protective == {"1994-05-17", "1994-06-22"}  # S/RES/918 and S/RES/929
+    (unamir,) = _on(rwanda, "1993-10-05")
+    assert unamir.protective is False and "S/RES/872" in unamir.protective_source
+    libya = load_case("libya-2011")
+    assert [e.protective for e in _on(libya, "2011-03-17") if e.kind == "decision"] == [True]
+    assert not any(e.protective for e in load_case("myanmar-2017").events)

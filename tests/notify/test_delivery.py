@@ -67,7 +67,8 @@ def test_each_owner_gets_one_message_per_action_in_their_language(
     insert_alerts(engine, [{"iso3": "SYR", "country": "Syria", "level": "watch"}])
     ladder = load_ladder(settings)
     clock.tick(engine, ladder, MONDAY)
-    counts = Dispatcher(engine, delivery, "test").drain()
+    with Dispatcher(engine, delivery, "test") as once:
+        counts = once.drain()
     assert (counts.delivered, counts.deferred, counts.failed) == (4, 0, 0)
     messages = smtp.box.received()
     with Session(engine) as session:
@@ -98,7 +99,8 @@ def test_each_owner_gets_one_message_per_action_in_their_language(
     rows = notifications(engine)
     assert {r.state for r in rows} == {DELIVERED}
     assert _kinds(engine)["notification.delivered"] == len(rows) == 4
-    assert Dispatcher(engine, delivery, "again").drain().total == 0
+    with Dispatcher(engine, delivery, "again") as once:
+        assert once.drain().total == 0
     assert len(smtp.box.received()) == 4
 
 
@@ -141,6 +143,7 @@ def test_webhooks_are_signed_retried_with_backoff_then_delivered(
     # exponential back-off with jitter: attempt n waits base * 2**(n-1), less up to a half
     assert 0.2 <= waits[0] <= 0.4 + 0.3 and 0.4 <= waits[1] <= 0.8 + 0.3
     dispatcher.drain()
+    dispatcher.close()
     (done,) = notifications(engine, NotificationRow.id == row.id)
     assert (done.state, done.attempts) == (DELIVERED, 3)
     mine = [d for d in receiver.received() if json.loads(d.body)["id"] == row.uid]
@@ -178,6 +181,7 @@ def test_after_the_limit_a_notification_is_dead_lettered_and_retry_delivers_it(
     dispatcher.drain()
     time.sleep(0.2)
     dispatcher.drain()
+    dispatcher.close()
     rows = notifications(engine)
     assert rows and {r.state for r in rows} == {FAILED}
     assert {r.attempts for r in rows} == {2}
@@ -211,7 +215,8 @@ def test_a_receiver_refusing_for_good_fails_at_once(
     receiver.always = 410
     _one_webhook(engine, receiver)
     clock.tick(engine, load_ladder(db_settings), MONDAY)
-    Dispatcher(engine, delivery, "test").drain()
+    with Dispatcher(engine, delivery, "test") as once:
+        once.drain()
     rows = notifications(engine)
     assert {(r.state, r.attempts) for r in rows} == {(FAILED, 1)}
     assert "HTTP 410" in (rows[0].last_error or "")
@@ -226,11 +231,13 @@ def test_an_unreachable_smtp_server_defers_and_the_backlog_drains_later(
     insert_alerts(engine, [{"iso3": "SYR", "level": "watch"}])
     clock.tick(engine, load_ladder(db_settings), MONDAY)
     smtp.stop()
-    counts = Dispatcher(engine, delivery, "test").drain()
+    with Dispatcher(engine, delivery, "test") as once:
+        counts = once.drain()
     assert (counts.delivered, counts.deferred) == (0, 2)
     rows = notifications(engine)
     assert all("cannot send through 127.0.0.1" in (r.last_error or "") for r in rows)
     smtp.start()
     time.sleep(1.1)
-    assert Dispatcher(engine, delivery, "test").drain().delivered == 2
+    with Dispatcher(engine, delivery, "test") as once:
+        assert once.drain().delivered == 2
     assert len(smtp.box.received()) == 2

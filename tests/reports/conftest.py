@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from forewarn.config import Settings
 from forewarn.framework.assessments import Assessment, Evidence, Judgement
-from forewarn.reports.brief import ForecastInputs
+from forewarn.reports.inputs import ForecastInputs
 from forewarn.response import clock
 from forewarn.response.ladder import load_ladder
 from forewarn.store.alerts import record_alert, record_alerts
@@ -77,7 +77,7 @@ def inputs() -> ForecastInputs:
     return ForecastInputs(
         base_year=2024,
         forecast=_forecast(),
-        drivers={"MMR": MMR_DRIVERS, "SDN": [("battledeaths.log2", 0.4)]},
+        contributions={"MMR": MMR_DRIVERS, "SDN": [("battledeaths.log2", 0.4)]},
         history=_history(),
         source="hand-made test forecast",
     )

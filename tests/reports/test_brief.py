@@ -11,12 +11,10 @@ from sqlalchemy.orm import Session
 
 from forewarn.config import Settings
 from forewarn.errors import NotFound, SchemaError
-from forewarn.reports.brief import (
-    ForecastInputs,
-    assemble_country_brief,
-    assemble_watchlist,
-    measures_of,
-)
+from forewarn.reports.brief import assemble_country_brief, assemble_watchlist
+from forewarn.reports.inputs import ForecastInputs
+from forewarn.reports.published import published_inputs
+from forewarn.reports.record_parts import measures_of
 from forewarn.response.ladder import load_ladder
 
 from .conftest import NOW, PUBLIC, SECRET, Scenario
@@ -38,6 +36,8 @@ def test_risk_trend_and_drivers_come_from_the_inputs(
     ]  # fmt: skip
     assert len(brief.drivers) == 8 and all(d.contribution != 0 for d in brief.drivers)
     assert brief.drivers[0].factors and brief.drivers[0].label != "coup.try.5yr"
+    assert "year" not in {d.feature for d in brief.drivers}  # the baseline is not a driver
+    assert brief.baseline == pytest.approx(-0.02)  # region 0.0 + calendar year -0.02
     assert abs(sum(r.raising for r in brief.profile) - 1.0) < 1e-9
     assert brief.profile[0].name  # a factor name, or the structural baseline
 
@@ -78,7 +78,7 @@ def test_a_country_without_alert_or_assessment(inputs: ForecastInputs, scenario:
         brief = assemble_country_brief(scenario.settings, inputs, "nor", session, NOW)
     assert brief.iso3 == "NOR" and brief.level is None and brief.findings is None
     assert brief.alerts == () and brief.overdue == () and brief.measures == ()
-    assert brief.drivers == () and brief.profile == ()
+    assert brief.drivers == () and brief.profile == () and brief.baseline is None
 
 
 def test_measures_follow_the_ladder_at_every_level(settings: Settings) -> None:
@@ -123,3 +123,21 @@ def test_watchlist_ranks_new_alerts_and_the_gap(inputs: ForecastInputs, scenario
     later = NOW + dt.timedelta(days=40)
     with Session(scenario.engine) as session:
         assert assemble_watchlist(scenario.settings, inputs, session, later).new_alerts == ()
+
+
+def test_the_published_forecast_keeps_region_and_year_out_of_the_drivers(
+    settings: Settings, scenario: Scenario
+) -> None:
+    """Sudan's published drivers once included "Region: North America +0.08", coefficient
+    times minus the mean: region and calendar year are the structural baseline instead."""
+    inputs = published_inputs(settings)
+    every = dict(inputs.contributions["SDN"])
+    assert every["reg.na"] != 0  # the term is there ...
+    with Session(scenario.engine) as session:
+        brief = assemble_country_brief(scenario.settings, inputs, "SDN", session, NOW)
+    shown = {d.feature for d in brief.drivers}
+    assert not shown & {"reg.na", "reg.eap", "reg.sca", "reg.mna", "reg.eur", "year", "year_sq"}
+    assert all(not d.label.startswith("Region") for d in brief.drivers)  # ... but not a driver
+    terms = ("reg.na", "reg.eap", "reg.sca", "reg.mna", "reg.eur", "year", "year_sq")
+    assert brief.baseline == pytest.approx(sum(every.get(t, 0.0) for t in terms))
+    assert len(brief.drivers) == 8

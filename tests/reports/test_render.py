@@ -12,13 +12,9 @@ from sqlalchemy.orm import Session
 
 from forewarn.errors import ConfigError
 from forewarn.reports import render
-from forewarn.reports.brief import (
-    CountryBrief,
-    ForecastInputs,
-    Watchlist,
-    assemble_country_brief,
-    assemble_watchlist,
-)
+from forewarn.reports.brief import assemble_country_brief, assemble_watchlist
+from forewarn.reports.inputs import ForecastInputs
+from forewarn.reports.values import CountryBrief, Watchlist
 from forewarn.response.ladder import load_ladder
 
 from .conftest import NOW, PUBLIC, SECRET, Scenario
@@ -38,9 +34,10 @@ HEADINGS = {
 }  # fmt: skip
 DATA_STRINGS = {
     "en": ["Intergroup tensions or patterns of discrimination", "President of the Security Council",
-           "Emergency", "10.4%", "Coup attempt in the past five years"],
+           "Emergency", "10.4%", "Coup attempt in the past five years", "Structural baseline"],
     "id": ["Ketegangan antarkelompok atau pola diskriminasi", "Presiden Dewan Keamanan",
-           "Darurat", "10,4%", "Percobaan kudeta dalam lima tahun terakhir"],
+           "Darurat", "10,4%", "Percobaan kudeta dalam lima tahun terakhir",
+           "Garis dasar struktural"],
 }  # fmt: skip
 WATCHLIST_HEADINGS = {
     "en": ["Watchlist", "Highest-risk countries", "New alerts", "The warning–response gap"],

@@ -60,10 +60,12 @@ def test_unprofor_light_option_is_flagged() -> None:
 def test_records_without_the_figures_are_not_flagged_but_noted() -> None:
     packaged = _packaged()
     assert packaged["unamir-1993"].flags == ()
-    expansion = packaged["unamir-ii-1994"]
-    assert expansion.flags == ()  # 5,500 is more than the 270 before it
-    assert expansion.protection_promised is None
-    assert any("poc_authority not recorded" in n for n in expansion.notes)
+    expansion = packaged["unamir-ii-1994"]  # S/RES/918 (1994), para. 3 (a), not under Chapter VII
+    assert expansion.protection_promised is True
+    assert expansion.flag_codes == (
+        "protection-without-force", "no-chapter-vii-with-protection-task",
+    )  # fmt: skip
+    assert any("no troops_requested" in n for n in expansion.notes)
 
 
 def test_select_by_id_or_mission() -> None:

@@ -12,11 +12,10 @@ import pytest
 from forewarn.cases.timeline import load_case
 from forewarn.config import Settings
 from forewarn.data import registry
+from forewarn.unsc.atrocity import ATROCITY_RULES
 from forewarn.unsc.members import UnscError
+from forewarn.unsc.veto_defects import TEXT_FIELDS, LoadReport
 from forewarn.unsc.vetoes import (
-    ATROCITY_RULES,
-    TEXT_FIELDS,
-    LoadReport,
     counts,
     filter_vetoes,
     load_vetoes,
@@ -169,7 +168,8 @@ def test_syria_record_is_exact(frame: pd.DataFrame) -> None:
     assert got == SYRIA
     assert counts(syria)["by_seat"] == {"RUS": 18, "CHN": 10}
     assert list(syria["origin"]).count("registry") == 17
-    assert syria.iloc[-1]["draft"] == "S/2023/506"
+    assert syria.iloc[-1]["draft"] == ""  # S/2023/506 was not confirmed in a UN document
+    assert "SC/15348" in syria.iloc[-1]["source"]
 
 
 def test_syria_record_agrees_with_the_case_file(frame: pd.DataFrame) -> None:

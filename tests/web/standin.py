@@ -21,7 +21,7 @@ import pandas as pd
 
 from forewarn.config import Settings
 from forewarn.errors import NotFound
-from forewarn.framework.drivers import label_of, profile
+from forewarn.framework.drivers import baseline_of, label_of, profile, top_drivers
 from forewarn.warning.alerts import Provenance
 
 BASE_YEAR = 2024
@@ -35,26 +35,26 @@ def _published(mirror: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     from forewarn.reports.published import published_inputs
 
     inputs = published_inputs(Settings(data_mirror=mirror))
-    return inputs.forecast.copy(), dict(inputs.drivers)
+    return inputs.forecast.copy(), dict(inputs.contributions)
 
 
 def forecast_of(settings: Settings) -> pd.DataFrame:
     """The published forecast in the schema of ``current_forecast``, with a band."""
-    frame, drivers = _published(str(settings.data_mirror))
+    frame, contributions = _published(str(settings.data_mirror))
     frame = frame.copy()
     frame.insert(3, "base_year", BASE_YEAR)
     frame["risk_2y_prev"] = frame["risk_2y"] - frame["change"]
     frame["low"] = frame["risk_2y"] * 0.7
     frame["high"] = frame["risk_2y"] * 1.4
+    every = [dict(contributions.get(iso3, [])) for iso3 in frame["iso3"]]
     frame["drivers"] = [
-        [{"feature": f, "label": label_of(f), "value": v} for f, v in drivers.get(iso3, [])]
-        for iso3 in frame["iso3"]
+        [{"feature": f, "label": label_of(f), "value": v} for f, v in top_drivers(c)] for c in every
     ]
+    frame["baseline"] = [baseline_of(c) for c in every]
     frame["profile"] = [
-        [{"factor": r.factor, "raising": r.raising, "net": r.net}
-         for r in profile(dict(drivers.get(iso3, [])))]
-        for iso3 in frame["iso3"]
-    ]  # fmt: skip
+        [{"factor": r.factor, "raising": r.raising, "net": r.net} for r in profile(c)]
+        for c in every
+    ]
     frame["top_drivers"] = frame["drivers"]
     return frame
 

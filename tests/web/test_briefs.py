@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from forewarn.config import Settings
-from forewarn.reports.brief import ForecastInputs
+from forewarn.reports.inputs import ForecastInputs
 from forewarn.reports.published import published_inputs
 
 from .conftest import SECRET_EVIDENCE, Desk

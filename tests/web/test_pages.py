@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
+from forewarn.cases.timeline import load_case
 from forewarn.errors import DataError
+from forewarn.web import replays
 from forewarn.web.render import safe_next
 
 from .conftest import ALERTED, PUBLIC_EVIDENCE, RAISED, SECRET_EVIDENCE, Desk
@@ -139,6 +141,11 @@ def test_the_country_page_shows_history_drivers_profile_alerts_and_timeline(desk
     assert html.count('class="onset"') == 2 and "onset 2016" in html and "onset 2021" in html
     assert 'class="band"' in html and 'class="line"' in html
     assert "Coup attempt in the past five years" in html  # a driver, by its label
+    assert "Region:" not in html and 'id="baseline"' in html  # region: baseline, not a driver
+    indonesian = desk.client.get("/countries/MMR?lang=id").text
+    assert "Percobaan kudeta dalam lima tahun terakhir" in indonesian
+    assert "Garis dasar struktural" in indonesian
+    desk.client.get("/countries/MMR?lang=en")
     assert "Situations of armed conflict or other forms of instability" in html  # RF1
     assert "Alert raised" in html and "Action opened" in html and "forewarn-clock" in html
     assert "/reports/country/MMR?lang=en&amp;format=pdf" in html
@@ -224,6 +231,13 @@ def test_a_case_replayed_beside_its_recorded_history(desk: Desk) -> None:
     assert "Deadline: <strong>Desk review of the alert" in html
     dates = re.findall(r'<time datetime="(\d{4}-\d{2}(?:-\d{2})?)">', html)
     assert dates == sorted(dates)
+    shown = dict(re.findall(r'<tr data-span="(\w+)">.*?<td class="num">(.*?)</td>', html, re.S))
+    measured = replays.replay_of(desk.app.state.forewarn, load_case("myanmar-2017")).gaps
+    assert list(shown) == [s.key for s in measured.spans]  # every span, in order
+    for span in measured.spans:  # the page shows the one computation's figures
+        if span.days is not None:
+            assert f"<strong>{span.days}</strong>" in shown[span.key], span.key
+    assert "first alert (any level)" in html
 
 
 def test_a_replay_that_fails_says_why_beside_the_record(

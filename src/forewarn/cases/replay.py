@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
@@ -68,7 +68,7 @@ class Replay:
     forecasts: list[YearRisk]
     alerts: list[ReplayAlert]
     actions: list[ReplayAction]
-    gaps: dict[str, Any] = field(default_factory=dict)
+    gaps: Gaps
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,7 +81,7 @@ class Replay:
             "alerts": [_plain(asdict(a)) for a in self.alerts],
             "actions": [_plain(asdict(a)) for a in self.actions],
             "events": [_event_record(e) for e in self.case.events],
-            "gaps": _plain(self.gaps),
+            "gaps": self.gaps.as_dict(),
         }
 
 
@@ -102,6 +102,7 @@ def _event_record(e: Event) -> dict[str, Any]:
         record["vote"] = e.vote
     if e.protective is not None:
         record["protective"] = e.protective
+        record["protective_source"] = e.protective_source
     return record
 
 
@@ -179,61 +180,145 @@ def _first(events: Sequence[Event], test: Callable[[Event], bool]) -> Event | No
     return next((e for e in events if test(e)), None)
 
 
-def _days(start: dt.date | None, end: dt.date | None) -> int | None:
-    return (end - start).days if start and end else None
+def N_(message: str) -> str:
+    """Mark a label for the translation catalogue (``i18n/babel.cfg`` extracts this module);
+    the dashboard and briefs translate it when they show it."""
+    return message
 
 
-def _is_protective(case: Case, e: Event) -> bool:
-    if e.protective is not None:
-        return e.protective
-    return bool(case.protective_kinds) and e.kind in case.protective_kinds
+@dataclass(frozen=True)
+class Span:
+    """One measured gap: the days from a dated starting point to a dated end point."""
+
+    key: str
+    label: str
+    """What is measured, in English (translated by the interfaces that show it)."""
+    start: dt.date | None
+    end: dt.date | None
+    end_event: Event | None = None
+
+    @property
+    def days(self) -> int | None:
+        """Days from ``start`` to ``end`` (negative when the end came first); None when
+        either is missing."""
+        return (self.end - self.start).days if self.start and self.end else None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key, "label": self.label, "days": self.days}
+        out["from"] = self.start.isoformat() if self.start else None
+        out["to"] = self.end.isoformat() if self.end else None
+        out["to_event"] = _event_record(self.end_event) if self.end_event else None
+        return out
+
+
+SPAN_LABELS: dict[str, str] = {
+    "first_alert_to_violence": N_("days from the first alert (any level) to the violence"),
+    "first_warning_to_violence": N_("days from the first warning-level alert to the violence"),
+    "first_alert_to_protective_decision": N_(
+        "days from the first alert (any level) to a protective decision"
+    ),
+    "first_warning_to_protective_decision": N_(
+        "days from the first warning-level alert to a protective decision"
+    ),
+    "recorded_warning_to_violence": N_("days from the first recorded warning to the violence"),
+    "recorded_warning_to_protective_decision": N_(
+        "days from the first recorded warning to a protective decision"
+    ),
+}
+"""Every span a replay measures, in the order the interfaces show them."""
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """What a replay measures, computed once; the CLI, the JSON, the dashboard and the plot
+    all read it. A protective decision is an event the case file marks ``protective = true``
+    (it authorises the protection of civilians, or force to protect them); each span to a
+    protective decision ends at the first one on or after its starting point."""
+
+    first_alert: ReplayAlert | None
+    """forewarn's first alert of any level."""
+    first_warning: ReplayAlert | None
+    """forewarn's first alert at warning level or higher."""
+    recorded_warning: Event | None
+    violence: Event | None
+    spans: tuple[Span, ...]
+    inaction: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def model_warned(self) -> bool:
+        return self.first_alert is not None
+
+    def span(self, key: str) -> Span:
+        """The span called ``key`` (KeyError for an unknown one)."""
+        for span in self.spans:
+            if span.key == key:
+                return span
+        raise KeyError(key)
+
+    def days(self, key: str) -> int | None:
+        return self.span(key).days
+
+    def as_dict(self) -> dict[str, Any]:
+        def alert(a: ReplayAlert | None) -> dict[str, Any] | None:
+            return _plain(asdict(a)) if a else None
+
+        def event(e: Event | None) -> dict[str, Any] | None:
+            return _event_record(e) if e else None
+
+        return {
+            "first_alert": alert(self.first_alert),
+            "first_warning": alert(self.first_warning),
+            "first_recorded_warning": event(self.recorded_warning),
+            "first_violence": event(self.violence),
+            "spans": [s.as_dict() for s in self.spans],
+            "days": {s.key: s.days for s in self.spans},
+            "inaction": _plain(list(self.inaction)),
+            "model_warned": self.model_warned,
+        }
 
 
 def _protective_after(case: Case, day: dt.date | None) -> Event | None:
     if day is None:
         return None
-    return _first(case.events, lambda e: e.date >= day and _is_protective(case, e))
+    return _first(case.events, lambda e: e.date >= day and e.protective is True)
 
 
-def _gaps(
-    case: Case, alerts: Sequence[ReplayAlert], actions: Sequence[ReplayAction]
-) -> dict[str, Any]:
-    """Measured gaps. Protective decisions are counted from the warning they answer: the
-    first one on or after forewarn's first warning (or the first recorded warning)."""
-    first_alert = alerts[0] if alerts else None
+def _to_violence(key: str, start: dt.date | None, violence: Event | None) -> Span:
+    end = violence.date if violence else None
+    return Span(key, SPAN_LABELS[key], start, end, violence)
+
+
+def _to_protection(key: str, case: Case, start: dt.date | None) -> Span:
+    found = _protective_after(case, start)
+    return Span(key, SPAN_LABELS[key], start, found.date if found else None, found)
+
+
+def measure(case: Case, alerts: Sequence[ReplayAlert], actions: Sequence[ReplayAction]) -> Gaps:
+    """The gaps between forewarn's replayed alerts and the recorded history."""
+    first = alerts[0] if alerts else None
     serious = next((a for a in alerts if a.level != "watch"), None)
-    start = serious.issued if serious else (first_alert.issued if first_alert else None)
     violence = _first(case.events, lambda e: e.kind == "violence")
-    warning = _first(case.events, lambda e: e.kind == "warning")
-    ours = _protective_after(case, start)
-    theirs = _protective_after(case, warning.date if warning else None)
-    return {
-        "first_alert": asdict(first_alert) if first_alert else None,
-        "first_warning_or_higher": serious.issued if serious else None,
-        "first_recorded_warning": _event_record(warning) if warning else None,
-        "first_violence": _event_record(violence) if violence else None,
-        "first_protective_decision_after_alert": _event_record(ours) if ours else None,
-        "first_protective_decision_after_recorded_warning": _event_record(theirs)
-        if theirs
-        else None,
-        "days_alert_to_violence": _days(start, violence.date if violence else None),
-        "days_alert_to_protective_decision": _days(start, ours.date if ours else None),
-        "days_recorded_warning_to_protective_decision": _days(
-            warning.date if warning else None, theirs.date if theirs else None
-        ),
-        "days_recorded_warning_to_violence": _days(
-            warning.date if warning else None, violence.date if violence else None
-        ),
-        "inaction": _inaction(case, actions),
-        "model_warned": first_alert is not None,
-    }
+    recorded = _first(case.events, lambda e: e.kind == "warning")
+    alert_day = first.issued if first else None
+    warning_day = serious.issued if serious else None
+    recorded_day = recorded.date if recorded else None
+    spans = (
+        _to_violence("first_alert_to_violence", alert_day, violence),
+        _to_violence("first_warning_to_violence", warning_day, violence),
+        _to_protection("first_alert_to_protective_decision", case, alert_day),
+        _to_protection("first_warning_to_protective_decision", case, warning_day),
+        _to_violence("recorded_warning_to_violence", recorded_day, violence),
+        _to_protection("recorded_warning_to_protective_decision", case, recorded_day),
+    )
+    return Gaps(first, serious, recorded, violence, spans, tuple(_inaction(case, actions)))
 
 
 def _inaction(case: Case, actions: Sequence[ReplayAction]) -> list[dict[str, Any]]:
-    """For each recorded veto, cut or bare statement: what the ladder required by then."""
+    """For each recorded veto, cut, bare statement or other event the case file marks as
+    inaction (a refusal, a demand without enforcement): what the ladder required by then."""
     out = []
     for e in case.events:
-        if e.kind not in INACTION_KINDS and e.protective is not False:
+        if e.kind not in INACTION_KINDS and not e.inaction:
             continue
         due = [a for a in actions if a.trigger == "alert" and a.deadline <= e.date]
         out.append(
@@ -255,4 +340,4 @@ def replay(
     forecasts, alerts = _alerts(case, provider, rules, framework, ladder)
     actions = _actions(alerts, ladder)
     actions += _veto_actions(case, ladder)
-    return Replay(case, forecasts, alerts, actions, _gaps(case, alerts, actions))
+    return Replay(case, forecasts, alerts, actions, measure(case, alerts, actions))

@@ -5,6 +5,14 @@ must name the document or publication it rests on (``source``); a file that brea
 schema raises :class:`CaseFileError` with a one-line message naming the file, the event
 index and the field.
 
+Every decision (kinds ``decision``, ``deployment`` and ``withdrawal``) says whether it is a
+*protective decision* — whether it authorises the protection of civilians, or force to
+protect them — in ``protective`` (true or false), with the document and paragraph that
+show it in ``protective_source``. Only protective decisions count in a replay's "days to a
+protective decision". ``inaction = true`` marks any other event recorded as a failure to
+act on a warning (a refusal, a demand without enforcement); vetoes, cuts and bare
+statements are inaction by their kind.
+
 Dates are ISO ``YYYY-MM-DD``. Where only the month is sourced, a file may write
 ``YYYY-MM``: the event is then dated to the first of the month and carries
 ``date_precision = "month"`` so no day is asserted that the sources do not give.
@@ -29,12 +37,14 @@ KINDS = frozenset(
 KIND_ALIASES = {"cut": "withdrawal"}
 PERMANENT_MEMBERS = frozenset({"CHN", "FRA", "GBR", "RUS", "USA"})
 
-CASE_KEYS = frozenset(
-    {"id", "title", "country_iso3", "ccode", "onset_year", "summary", "protective_kinds"}
-)
+DECISION_KINDS = frozenset({"decision", "deployment", "withdrawal"})
+"""Kinds whose events must say whether they are protective decisions."""
+
+CASE_KEYS = frozenset({"id", "title", "country_iso3", "ccode", "onset_year", "summary"})
 EVENT_KEYS = frozenset(
-    {"date", "kind", "title", "source", "detail", "protective", "vetoed_by", "vote"}
-)
+    {"date", "kind", "title", "source", "detail", "protective", "protective_source",
+     "inaction", "vetoed_by", "vote"}
+)  # fmt: skip
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
@@ -56,6 +66,11 @@ class Event:
     source: str
     detail: str = ""
     protective: bool | None = None
+    """For a decision: whether it authorises the protection of civilians, or force to
+    protect them (None for events that are not decisions)."""
+    protective_source: str = ""
+    """The document (and paragraph) that shows ``protective``."""
+    inaction: bool = False
     vetoed_by: tuple[str, ...] = ()
     vote: str | None = None
     date_precision: str = "day"
@@ -72,7 +87,6 @@ class Case:
     onset_year: int
     summary: str
     events: tuple[Event, ...]
-    protective_kinds: tuple[str, ...] = ()
 
     def events_of_kind(self, kind: str) -> tuple[Event, ...]:
         """The events of one kind, in date order."""
@@ -127,7 +141,6 @@ def _parse_case(raw: dict[str, Any], path: Path) -> Case:
         onset_year=_integer(head, "onset_year", f"{path}: [case]"),
         summary=_text(head, "summary", f"{path}: [case]"),
         events=_parse_events(raw.get("event"), path),
-        protective_kinds=_kind_list(head.get("protective_kinds", []), f"{path}: [case]"),
     )
 
 
@@ -145,17 +158,34 @@ def _parse_event(item: Any, where: str) -> Event:
     date, precision = _date(item.get("date"), f"{where}.date")
     kind = _kind(item.get("kind"), f"{where}.kind")
     vetoed_by = _vetoed_by(item.get("vetoed_by", []), kind, f"{where}.vetoed_by")
+    protective, protective_source = _protection(item, kind, where)
     return Event(
         date=date,
         kind=kind,
         title=_text(item, "title", where),
         source=_text(item, "source", where),
         detail=_optional_text(item, "detail", where),
-        protective=_optional_bool(item, "protective", where),
+        protective=protective,
+        protective_source=protective_source,
+        inaction=bool(_optional_bool(item, "inaction", where)),
         vetoed_by=vetoed_by,
         vote=_vote(item.get("vote"), f"{where}.vote"),
         date_precision=precision,
     )
+
+
+def _protection(item: dict[str, Any], kind: str, where: str) -> tuple[bool | None, str]:
+    """``protective`` and its source: required of decisions, refused on other events."""
+    protective = _optional_bool(item, "protective", where)
+    if kind not in DECISION_KINDS:
+        if protective is not None or "protective_source" in item:
+            raise CaseFileError(f"{where}.protective: only decisions ({kind!r} is not one) say "
+                                "whether they are protective")  # fmt: skip
+        return None, ""
+    if protective is None:
+        raise CaseFileError(f"{where}.protective: a {kind} must say whether it authorises the "
+                            "protection of civilians (true or false)")  # fmt: skip
+    return protective, _text(item, "protective_source", where)
 
 
 def _check_keys(table: dict[str, Any], allowed: frozenset[str], where: str) -> None:
@@ -211,12 +241,6 @@ def _kind(value: Any, where: str) -> str:
     if kind not in KINDS:
         raise CaseFileError(f"{where}: unknown kind {value!r} (expected one of {sorted(KINDS)})")
     return str(kind)
-
-
-def _kind_list(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise CaseFileError(f"{where}.protective_kinds: must be a list")
-    return tuple(_kind(v, f"{where}.protective_kinds") for v in value)
 
 
 def _vetoed_by(value: Any, kind: str, where: str) -> tuple[str, ...]:

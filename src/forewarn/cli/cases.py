@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from forewarn import outlook
-from forewarn.cases.replay import Replay, base_years, replay
+from forewarn.cases.replay import Replay, ReplayAlert, Span, base_years, replay
 from forewarn.cases.timeline import list_cases, load_case
 from forewarn.cli.app import app, console, settings_of, write_json
 from forewarn.cli.warning import plot_app
@@ -54,13 +54,28 @@ def _print(result: Replay) -> None:
     for day, ours, theirs in _timeline(result):
         table.add_row(day.isoformat(), ours, theirs)
     console.print(table)
+    _print_gaps(result)
+
+
+def _alert_day(label: str, alert: ReplayAlert | None) -> str:
+    return f"{label}: {alert.issued.isoformat()} ({alert.level})" if alert else f"{label}: none"
+
+
+def _print_gaps(result: Replay) -> None:
+    """The measured gaps, each labelled with what it counts from and to."""
     gaps = result.gaps
-    console.print(
-        f"first alert: {gaps['first_alert']['issued'] if gaps['first_alert'] else 'none'}"
-    )
-    for key in ("days_alert_to_violence", "days_alert_to_protective_decision",
-                "days_recorded_warning_to_protective_decision"):  # fmt: skip
-        console.print(f"{key.replace('_', ' ')}: {gaps[key]}")
+    console.print(_alert_day("first alert (any level)", gaps.first_alert), markup=False)
+    console.print(_alert_day("first warning-level alert", gaps.first_warning), markup=False)
+    for span in gaps.spans:
+        console.print(f"{span.label}: {_span_text(span)}", markup=False, crop=False)
+
+
+def _span_text(span: Span) -> str:
+    if span.start is None:
+        return "n/a (no such starting point)"
+    if span.end is None:
+        return "none on record"
+    return f"{span.days} ({span.start.isoformat()} to {span.end.isoformat()})"
 
 
 @app.command("replay")

@@ -209,9 +209,20 @@ def _forecast_table(result: ForecastResult, top: int) -> Table:
         table.add_row(
             str(row.rank), f"{row.country} ({row.iso3})", f"{row.risk_2y:.1%}",
             f"{row.low:.1%}-{row.high:.1%}", f"{row.risk_1y:.1%}", _signed(cast(float, row.change)),
-            "; ".join(str(row.drivers).split("; ")[:3]),
+            _driver_text(result, int(cast(int, row.ccode))),
         )  # fmt: skip
     return table
+
+
+def _driver_text(result: ForecastResult, ccode: int, top: int = 3) -> str:
+    """The country's largest drivers by their labels (baseline terms are not drivers)."""
+    from forewarn.framework.drivers import label_of, top_drivers
+
+    row = result.contributions.loc[ccode]
+    pairs = top_drivers(
+        dict(zip(map(str, row.index), map(float, row.to_numpy()), strict=True)), top
+    )
+    return "; ".join(f"{label_of(f)} {v:+.2f}" for f, v in pairs)
 
 
 def _print_wide(table: Table) -> None:

@@ -16,7 +16,7 @@ from forewarn.i18n import normalise
 from forewarn.store.db import open_existing, require_database
 
 if TYPE_CHECKING:
-    from forewarn.reports.brief import ForecastInputs
+    from forewarn.reports.inputs import ForecastInputs
     from forewarn.reports.render import Format
 
 # forewarn.reports (matplotlib, pandas) is imported inside the commands, so that every other
@@ -45,7 +45,7 @@ def _prepared(
     """The settings, the forecast, the language code and the output format of a brief
     (options are checked before the forecast is read)."""
     from forewarn.reports import render
-    from forewarn.reports.brief import forecast_inputs
+    from forewarn.reports.forecasts import forecast_inputs
 
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -14,12 +15,15 @@ from forewarn.config import Settings
 from forewarn.data.countries import iso3_of, name_of
 from forewarn.errors import NotFound
 from forewarn.framework.catalogue import load_framework
-from forewarn.framework.drivers import FactorShare
+from forewarn.framework.drivers import FactorShare, shares_of
 from forewarn.response.ladder import load_ladder
 from forewarn.store.alerts import alert_record, get_alert, list_alerts
 from forewarn.store.db import open_database, open_existing
 from forewarn.warning.rules import check_levels, load_rules
 from forewarn.warning.run import raise_alerts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 alerts_app = typer.Typer(help="Alerts raised by the warning rules.")
 plot_app = typer.Typer(help="Charts: risk over time, risk-factor profile, case replays.")
@@ -116,6 +120,14 @@ def plot_risk_command(
     console.print(f"wrote {plot_risk(history, name_of(iso3), _out(out, f'risk-{iso3}'))}")
 
 
+def factor_shares(frame: pd.DataFrame, iso3: str) -> list[FactorShare]:
+    """The risk-factor profile ``plot factors`` draws: the forecast table's own."""
+    row = frame[frame["iso3"] == iso3]
+    if row.empty:
+        raise NotFound(f"no forecast for {name_of(iso3)} ({iso3})")
+    return shares_of(row.iloc[0]["profile"])
+
+
 @plot_app.command("factors")
 def plot_factors_command(
     ctx: typer.Context,
@@ -131,10 +143,7 @@ def plot_factors_command(
     from forewarn import outlook  # the modelling stack, loaded only when needed
 
     frame = outlook.current_forecast(settings_of(ctx), base_year=base_year, model=model)
-    row = frame[frame["iso3"] == iso3]
-    if row.empty:
-        raise NotFound(f"no forecast for {name_of(iso3)} ({iso3})")
-    shares = [FactorShare(**p) for p in row.iloc[0]["profile"]]
+    shares = factor_shares(frame, iso3)
     names = {f.id: f.name for f in load_framework().factors}
     path = plot_factors(shares, names, name_of(iso3), _out(out, f"factors-{iso3}"))
     console.print(f"wrote {path}")

@@ -65,6 +65,8 @@ class RiskFactor:
     verified: bool
     source: str
     indicators: tuple[Indicator, ...]
+    checked: str = ""
+    """Against which copy of the publication the indicators were checked, and how far."""
 
     def as_dict(self) -> dict[str, object]:
         """The JSON form of ``forewarn framework show --json`` and the API."""
@@ -75,6 +77,7 @@ class RiskFactor:
             "crimes": list(self.crimes),
             "verified": self.verified,
             "source": self.source,
+            "checked": self.checked,
             "indicators": [{"id": i.id, "text": i.text} for i in self.indicators],
         }
 
@@ -217,6 +220,7 @@ class _Parser:
             verified=self.verified(row, where, bool(indicators)),
             source=self.text(row, "source", where),
             indicators=indicators,
+            checked=self.text(row, "checked", where) if "checked" in row else "",
         )
 
     def indicators(self, row: dict[str, Any], factor_id: str, number: int) -> tuple[Indicator, ...]:

@@ -43,6 +43,10 @@ def _toml_messages(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield action["basis"], f"ladder action {action_id}: basis"
     for predictor, entry in doc.get("predictor", {}).items():
         yield entry["label"], f"model predictor {predictor}"
+    for suffix, entry in doc.get("transform", {}).items():
+        yield entry["label"], f"model feature transform {suffix}"
+    for feature, entry in doc.get("feature", {}).items():
+        yield entry["label"], f"model feature {feature}"
 
 
 def extract_toml(

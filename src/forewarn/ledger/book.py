@@ -304,5 +304,9 @@ def export_lines(session: Session, head: Head, after: int = 0, batch: int = 1000
         .order_by(LedgerRow.seq)
         .execution_options(yield_per=batch)
     )
-    for part in session.scalars(query).partitions():
-        yield "".join(entry_of(row).line() + "\n" for row in part)
+    rows = session.scalars(query)
+    try:
+        for part in rows.partitions():
+            yield "".join(entry_of(row).line() + "\n" for row in part)
+    finally:
+        rows.close()

@@ -16,7 +16,7 @@ unnoticed until the next full verification.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,9 +191,15 @@ def _walk_rows(walk: _Walk, rows: Iterable[LedgerRow]) -> str | None:
     return None
 
 
-def _rows_after(session: Session, seq: int) -> Iterable[LedgerRow]:
+def _rows_after(session: Session, seq: int) -> Generator[LedgerRow, None, None]:
+    """The entries after ``seq``, streamed; the server-side cursor is closed even when the
+    walk stops early (a broken chain)."""
     query = select(LedgerRow).where(LedgerRow.seq > seq).order_by(LedgerRow.seq)
-    return session.scalars(query.execution_options(yield_per=1000))
+    rows = session.scalars(query.execution_options(yield_per=1000))
+    try:
+        yield from rows
+    finally:
+        rows.close()
 
 
 # --- resuming from a checkpoint ---------------------------------------------------------------
@@ -347,7 +353,11 @@ def _run(session: Session, walk: _Walk, inputs: Inputs, since: Checkpoint | None
         resumed = _resume(session, walk, since) or _old_anchors(session, walk, since.seq)
         if resumed is not None:
             return resumed
-    bad = _walk_rows(walk, _rows_after(session, walk.checked))
+    rows = _rows_after(session, walk.checked)
+    try:
+        bad = _walk_rows(walk, rows)
+    finally:
+        rows.close()
     if bad is not None:
         return bad, walk.checked + 1
     return _check_end(walk, inputs)

@@ -49,7 +49,10 @@ def logit(p: FloatArray) -> FloatArray:
 
 
 def expit(z: FloatArray) -> FloatArray:
-    return np.asarray(1.0 / (1.0 + np.exp(-z)))
+    """The logistic function, without overflow: ``exp`` only ever sees ``-|z|`` (<= 0)."""
+    z = np.asarray(z, dtype=np.float64)
+    small = np.exp(-np.abs(z))
+    return np.asarray(np.where(z >= 0, 1.0 / (1.0 + small), small / (1.0 + small)))
 
 
 class ForecastModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]

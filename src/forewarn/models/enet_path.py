@@ -304,7 +304,9 @@ def _cd_sweeps(model: _Model, new: FloatArray, sweeps: int) -> FloatArray:
     for _ in range(sweeps):
         for j in range(u.shape[1]):
             z = diag[:, j] * sub[:, j] - r[:, j]
-            target = np.sign(z) * np.maximum(np.abs(z) - l1[:, j], 0.0) / diag[:, j]
+            shrunk = np.sign(z) * np.maximum(np.abs(z) - l1[:, j], 0.0)
+            target = np.divide(shrunk, diag[:, j], out=np.zeros_like(shrunk),
+                               where=~excluded[:, j])  # fmt: skip
             delta = np.where(excluded[:, j], 0.0, target - sub[:, j])
             sub[:, j] += delta
             r += system[:, :, j] * delta[:, None]
@@ -380,8 +382,9 @@ def _sweep_criterion(
     l1, l2 = _penalties(batch, design, probs, lam)
     diag = np.diagonal(state.hess[batch.block[probs]], axis1=1, axis2=2)
     u = diag * beta - grad
-    new = np.sign(u) * np.maximum(np.abs(u) - l1, 0.0) / (diag + l2)
-    new[design.excluded[probs]] = 0.0
+    shrunk = np.sign(u) * np.maximum(np.abs(u) - l1, 0.0)
+    kept = ~design.excluded[probs]  # constant predictors: zero curvature, kept at zero
+    new = np.divide(shrunk, diag + l2, out=np.zeros_like(shrunk), where=kept)
     return np.asarray((diag * (new - beta) ** 2).max(axis=1))
 
 

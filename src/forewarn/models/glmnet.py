@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from forewarn.models.base import expit
 from forewarn.models.enet_path import FloatArray, IntArray, PathBatch, PathResult, solve_path
 from forewarn.models.parallel import balanced, fork_map
 from forewarn.models.rrandom import cv_folds
@@ -144,7 +145,7 @@ def _cv_fit(windows: _Windows, path: PathResult, b: int, w: int, options: Glmnet
     for k in range(1, options.nfolds + 1):
         held = windows.folds[w] == k
         eta = path.intercepts[ref + k, :length] + x[held] @ path.coefs[ref + k, :length].T
-        prob = np.clip(1.0 / (1.0 + np.exp(-eta)), PROB_CLIP, 1.0 - PROB_CLIP)
+        prob = np.clip(expit(eta), PROB_CLIP, 1.0 - PROB_CLIP)
         yk = y[held, None]
         total += -2.0 * (yk * np.log(prob) + (1.0 - yk) * np.log(1.0 - prob)).sum(axis=0)
     cvm = total / len(y)

@@ -157,9 +157,16 @@ class Dispatcher:
         return self.http
 
     def close(self) -> None:
+        """Close the pooled webhook connections (the dispatcher can be used again)."""
         if self.http is not None:
             self.http.close()
             self.http = None
+
+    def __enter__(self) -> Dispatcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def send(self, rows: Sequence[NotificationRow]) -> list[Outcome]:
         """Send claimed ``rows``; one outcome each, in order."""

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from forewarn.reports.brief import ProfileRow, RankRow, TrendPoint, finite
+from forewarn.reports.values import ProfileRow, RankRow, TrendPoint, finite
 
 Gettext = Callable[[str], str]
 Percent = Callable[[float | None], str]

@@ -6,10 +6,11 @@ What it gives:
 * ``risk_2y`` and ``risk_1y``: EWP's published probabilities of an onset in 2025-2026 and in
   2025, and their rank; ``change``: minus last year's published 2024-2025 forecast.
 * No uncertainty band (EWP publishes none): ``low`` and ``high`` are missing.
-* Drivers: each predictor's contribution on the log-odds scale relative to the average
-  country of 2024, coefficient × (value − mean), from the published elastic-net
-  coefficients (on the predictors' own scale: they reproduce the published risks' logits up
-  to a constant).
+* Contributions: each predictor's on the log-odds scale relative to the average country of
+  2024, coefficient × (value − mean), from the published elastic-net coefficients (on the
+  predictors' own scale: they reproduce the published risks' logits up to a constant). The
+  region and calendar-year terms among them are the structural baseline, not drivers
+  (:mod:`forewarn.framework.drivers`).
 * History: the two published two-year forecasts (base years 2023 and 2024) and the panel's
   onsets (``mk_onset``) of every year. Only the panel's identifiers and onsets are read (the
   file is hash-checked by the registry; validating all 39 predictors is the forecasting
@@ -24,7 +25,7 @@ import pandas as pd
 from forewarn.config import Settings
 from forewarn.data import registry
 from forewarn.data.countries import countries_of
-from forewarn.reports.brief import ForecastInputs, Pairs
+from forewarn.reports.inputs import ForecastInputs, Pairs
 
 PUBLISHED_BASE_YEAR = 2024
 SOURCE = "Early Warning Project, published statistical risk assessment 2025 (base year 2024)"
@@ -40,7 +41,7 @@ def _coefficients(settings: Settings) -> pd.Series:
     return series.drop("(Intercept)")
 
 
-def _drivers(published: pd.DataFrame, coefficients: pd.Series) -> dict[str, Pairs]:
+def _contributions(published: pd.DataFrame, coefficients: pd.Series) -> dict[str, Pairs]:
     used = coefficients[coefficients != 0]
     values = published[list(used.index)].astype(float)
     contributions = (values - values.mean()) * used
@@ -89,7 +90,7 @@ def _history(published: pd.DataFrame, panel: pd.DataFrame, iso3: pd.Series) -> p
 
 
 def published_inputs(settings: Settings) -> ForecastInputs:
-    """The published EWP forecast, its drivers and history, ready for a brief."""
+    """The published EWP forecast, its contributions and history, ready for a brief."""
     panel = pd.read_csv(
         registry.fetch("ewp-panel", settings), usecols=["ccode", "ewp_name", "year", "mk_onset"]
     )
@@ -103,7 +104,7 @@ def published_inputs(settings: Settings) -> ForecastInputs:
     return ForecastInputs(
         base_year=PUBLISHED_BASE_YEAR,
         forecast=_forecast(published),
-        drivers=_drivers(published, _coefficients(settings)),
+        contributions=_contributions(published, _coefficients(settings)),
         history=_history(published, panel, iso3),
         source=SOURCE,
     )

@@ -18,9 +18,10 @@ import jinja2
 from markupsafe import Markup
 
 from forewarn.errors import ConfigError, ForewarnError
+from forewarn.framework.drivers import label_of
 from forewarn.i18n import country_name, format_pct, gettext_for, jinja_environment, normalise
 from forewarn.reports import charts, labels
-from forewarn.reports.brief import CountryBrief, Watchlist
+from forewarn.reports.values import CountryBrief, Watchlist
 
 
 class Format(StrEnum):
@@ -51,6 +52,8 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.globals["labels"] = labels
     env.globals["label"] = labels.name
+    _ = gettext_for(normalise(lang))
+    env.filters["driver"] = lambda feature: label_of(str(feature), _)
     return env
 
 

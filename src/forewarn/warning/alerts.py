@@ -61,6 +61,8 @@ def _forecast_part(row: Mapping[Any, Any] | None) -> dict[str, Any]:
     out = {k: row[k] for k in keys if k in row and not pd.isna(row[k])}
     out["drivers"] = list(row.get("top_drivers", []))
     out["risk_factor_profile"] = list(row.get("profile", []))
+    if "baseline" in row and not pd.isna(row["baseline"]):
+        out["structural_baseline"] = float(row["baseline"])
     return out
 
 
@@ -74,9 +76,10 @@ def candidates(
 ) -> list[AlertCandidate]:
     """One candidate per country with at least one firing, at its most severe level.
 
-    ``forecast`` rows may carry ``top_drivers`` and ``profile`` lists, copied into the
-    snapshot. Snapshots hold assessment ids and the indicator ids that fired, never
-    evidence text, so confidential evidence cannot leak through an alert.
+    ``forecast`` rows may carry ``top_drivers`` and ``profile`` lists and the structural
+    ``baseline``, copied into the snapshot. Snapshots hold assessment ids and the indicator
+    ids that fired, never evidence text, so confidential evidence cannot leak through an
+    alert.
     """
     rows = {str(r["iso3"]): r for r in forecast.to_dict("records")}
     out = []

@@ -17,12 +17,9 @@ from forewarn.api.context import ApiContext
 from forewarn.api.deps import ContextDep, SessionDep, Viewer
 from forewarn.i18n import normalise
 from forewarn.reports import render
-from forewarn.reports.brief import (
-    ForecastInputs,
-    assemble_country_brief,
-    assemble_watchlist,
-    forecast_inputs,
-)
+from forewarn.reports.brief import assemble_country_brief, assemble_watchlist
+from forewarn.reports.forecasts import forecast_inputs
+from forewarn.reports.inputs import ForecastInputs
 from forewarn.web.language import language_of
 from forewarn.web.render import PageRoute
 

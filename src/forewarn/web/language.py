@@ -24,11 +24,13 @@ from babel.messages.pofile import read_po
 from starlette.requests import Request
 
 from forewarn.errors import ConfigError
+from forewarn.framework.drivers import label_of
 from forewarn.i18n import (
     DEFAULT,
     MISSING,
     SUPPORTED,
     format_day,
+    gettext_for,
     jinja_environment,
     negotiate,
     normalise,
@@ -101,6 +103,8 @@ def environment(lang: str) -> jinja2.Environment:
     env.globals["languages"] = [(c, NAMES[c]) for c in SUPPORTED]
     env.globals.update(_namers(code))
     env.globals["moment"] = lambda value: moment(value, code)
+    _ = gettext_for(code)
+    env.filters["driver"] = lambda feature: label_of(str(feature), _)
     return env
 
 

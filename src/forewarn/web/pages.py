@@ -107,6 +107,7 @@ def _country(context: ApiContext, session: Session, iso3: str, clearance: bool) 
         "points": points,
         "chart": chart,
         "drivers": views.drivers_of(row.get("drivers")),
+        "baseline": views.optional_float(row.get("baseline")),
         "profile": views.profile_of(row.get("profile"), framework),
         "assessments": views.assessments_of(session, code, clearance),
         "indicator_text": {

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from forewarn.api.routes.forecasts import plain, ranked
 from forewarn.framework import assessments as fa
 from forewarn.framework.catalogue import Framework
-from forewarn.framework.drivers import STRUCTURAL
+from forewarn.framework.drivers import STRUCTURAL, TOP_DRIVERS
 from forewarn.i18n import N_
 from forewarn.response import actions as ra
 from forewarn.store.alerts import list_alerts
@@ -28,7 +28,6 @@ from forewarn.store.assessments import load_assessments
 from forewarn.store.tables import ActionRow, AlertRow, LedgerRow
 from forewarn.web.charts import Chart, Point, history_chart
 
-TOP_DRIVERS = 10
 LEDGER_RECENT = 50
 STRUCTURAL_NAME = N_("Structural conditions (region, population, calendar year)")
 
@@ -51,7 +50,8 @@ class RankRow:
     level: str | None
 
 
-def _number(value: Any) -> float | None:
+def optional_float(value: Any) -> float | None:
+    """A plain float, or None for a missing value."""
     found = plain(value)
     return None if found is None else float(found)
 
@@ -72,10 +72,10 @@ def ranking(forecast: pd.DataFrame, levels: Mapping[str, str]) -> list[RankRow]:
             country=str(r["country"]),
             rank=int(r["rank"]),
             risk_2y=float(r["risk_2y"]),
-            risk_1y=_number(r.get("risk_1y")),
-            change=_number(r.get("change")),
-            low=_number(r.get("low")),
-            high=_number(r.get("high")),
+            risk_1y=optional_float(r.get("risk_1y")),
+            change=optional_float(r.get("change")),
+            low=optional_float(r.get("low")),
+            high=optional_float(r.get("high")),
             level=levels.get(str(r["iso3"])),
         )
         for r in ranked(forecast).to_dict("records")
@@ -153,9 +153,9 @@ def history_points(history: pd.DataFrame) -> list[Point]:
     return [
         Point(
             int(r["year"]),
-            _number(r.get("risk_2y")),
-            _number(r.get("low")),
-            _number(r.get("high")),
+            optional_float(r.get("risk_2y")),
+            optional_float(r.get("low")),
+            optional_float(r.get("high")),
             bool(plain(r.get("onset")) or False),
         )
         for r in rows
