@@ -46,3 +46,30 @@ def test_help_without_a_command_lists_every_command() -> None:
     assert out.returncode == 0
     for name in cli.COMMANDS:
         assert name in out.stdout, name
+
+
+def test_the_command_list_is_read_without_importing_the_command_modules() -> None:
+    probe = (
+        "import sys; from forewarn import cli; cli._application(['forewarn', '--help']); "
+        "print(sorted(m for m in sys.modules if m.startswith('forewarn.cli.')), "
+        "'pandas' in sys.modules, 'sqlalchemy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['forewarn.cli.app', 'forewarn.cli.outline'] False False"
+
+
+def test_the_outline_help_is_the_help_of_the_real_commands() -> None:
+    full = "import sys; from forewarn import cli; cli._register(); cli.app()"
+    real = subprocess.run([sys.executable, "-c", full, "--help"], capture_output=True, text=True)
+    fast = subprocess.run([sys.executable, "-c", "from forewarn.cli import main; main()", "--help"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert real.returncode == fast.returncode == 0
+    assert fast.stdout == real.stdout
+    assert "forecast" in fast.stdout and "Alerts raised by the warning rules." in fast.stdout
+
+
+def test_a_mistyped_command_is_refused_with_a_suggestion() -> None:
+    out = subprocess.run([sys.executable, "-c", "from forewarn.cli import main; main()", "warm"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 2
+    assert "No such command 'warm'" in out.stderr and "'warn'" in out.stderr

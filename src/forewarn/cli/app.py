@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from forewarn.config import Settings
+if TYPE_CHECKING:
+    from forewarn.config import Settings
 
 app = typer.Typer(
     name="forewarn",
@@ -26,11 +27,15 @@ err_console = Console(stderr=True, highlight=False)
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     """Build the settings once; every command reads them from the context."""
+    from forewarn.config import Settings  # pydantic: loaded by commands, not by --help
+
     ctx.obj = Settings()
 
 
 def settings_of(ctx: typer.Context) -> Settings:
     """The settings built at start-up."""
+    from forewarn.config import Settings
+
     obj = ctx.find_root().obj
     assert isinstance(obj, Settings)
     return obj

@@ -1,24 +1,26 @@
-"""``forewarn warn``, ``forewarn alerts`` and ``forewarn plot``: warnings and their pictures."""
+"""``forewarn warn``, ``forewarn alerts`` and ``forewarn plot``: warnings and their pictures.
+
+Stages are imported inside the commands that use them, so ``forewarn alerts list`` loads
+the database layer only (not pandas, the models or the framework).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from forewarn import ledger
 from forewarn.cli.app import app, console, settings_of, write_json
-from forewarn.config import Settings
-from forewarn.data.countries import iso3_of, name_of
 from forewarn.errors import NotFound
-from forewarn.framework.catalogue import load_framework
-from forewarn.framework.drivers import FactorShare
 from forewarn.store.alerts import alert_record, get_alert, list_alerts
 from forewarn.store.db import open_database
-from forewarn.warning.rules import load_rules
-from forewarn.warning.run import raise_alerts
+
+if TYPE_CHECKING:
+    from forewarn.config import Settings
 
 alerts_app = typer.Typer(help="Alerts raised by the warning rules.")
 plot_app = typer.Typer(help="Charts: risk over time, risk-factor profile, case replays.")
@@ -43,6 +45,8 @@ def warn(
     """Evaluate the warning rules for every country and record the alerts they raise."""
     settings = settings_of(ctx)
     from forewarn import outlook  # the modelling stack, loaded only when needed
+    from forewarn.warning.rules import load_rules
+    from forewarn.warning.run import raise_alerts
 
     current = outlook.current(settings, base_year=base_year, model=model, data=data)
     rules = load_rules(settings.rules_file)
@@ -66,7 +70,7 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List alerts, newest first."""
-    iso3 = iso3_of(country) if country else None
+    iso3 = _iso3(country) if country else None
     with ledger.snapshot(open_database(settings_of(ctx))) as session:
         records = [alert_record(r) for r in list_alerts(session, level, iso3)]
     if as_json:
@@ -88,6 +92,12 @@ def show_command(ctx: typer.Context, alert_id: int = typer.Argument(...)) -> Non
         write_json(alert_record(get_alert(session, alert_id)), None)
 
 
+def _iso3(country: str) -> str:
+    from forewarn.data.countries import iso3_of  # the crosswalk loads pandas: only if asked
+
+    return iso3_of(country)
+
+
 def _out(path: Path | None, stem: str) -> Path:
     return path or Path(f"{stem}.png")
 
@@ -100,6 +110,7 @@ def plot_risk_command(
     out: Path = typer.Option(None, "--out", help="PNG or SVG file (default: risk-ISO3.png)."),
 ) -> None:
     """Risk over time: backtest forecasts, the current forecast, onsets marked."""
+    from forewarn.data.countries import iso3_of, name_of
     from forewarn.plots import plot_risk
 
     iso3 = iso3_of(country)
@@ -120,6 +131,9 @@ def plot_factors_command(
     out: Path = typer.Option(None, "--out", help="PNG or SVG file (default: factors-ISO3.png)."),
 ) -> None:
     """The country's risk-factor profile from the model's per-predictor contributions."""
+    from forewarn.data.countries import iso3_of, name_of
+    from forewarn.framework.catalogue import load_framework
+    from forewarn.framework.drivers import FactorShare
     from forewarn.plots import plot_factors
 
     iso3 = iso3_of(country)
