@@ -29,6 +29,7 @@ from forewarn.framework.drivers import label_of, profile
 from forewarn.models.features import complete_cases
 from forewarn.models.forecast import ForecastResult, forecast
 from forewarn.models.registry import ModelSpec, default_model, get_model
+from forewarn.progress import report
 from forewarn.warning.alerts import Provenance
 
 T = TypeVar("T")
@@ -64,7 +65,8 @@ def forecast_result(
 def backtest_result(settings: Settings, spec: ModelSpec, panel: Panel) -> BacktestResult:
     """The full EWP-protocol backtest of ``spec``, cached."""
     key = result_key(spec, panel.sha256, kind="backtest")
-    return cached(settings.cache_dir, "backtest", key, partial(run_backtest, spec, panel.frame))
+    compute = partial(run_backtest, spec, panel.frame, progress=report)
+    return cached(settings.cache_dir, "backtest", key, compute)
 
 
 def _row(result: ForecastResult, ccode: int) -> dict[str, float]:
@@ -197,7 +199,8 @@ def honest_forecasts(
 
     def compute() -> pd.DataFrame:
         origins = [RollingOrigin(b - 2) for b in sorted(set(base_years))]
-        models = fit_origins(spec, panel.frame, spec.features(panel.frame), origins, workers=1)
+        models = fit_origins(spec, panel.frame, spec.features(panel.frame), origins, workers=1,
+                             progress=report)  # fmt: skip
         design, (_, test) = spec.features(panel.frame), complete_cases(panel.frame)
         years = panel.frame["year"].to_numpy()
         parts = []

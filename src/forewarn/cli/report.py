@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from forewarn.cli.app import app, console, settings_of
+from forewarn.cli.progress import shown
 from forewarn.config import Settings
 from forewarn.i18n import normalise
 from forewarn.store.db import open_database
@@ -49,7 +50,9 @@ def _prepared(
 
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
-    return settings, forecast_inputs(settings, base_year, forecast), code, kind
+    with shown():
+        inputs = forecast_inputs(settings, base_year, forecast)
+    return settings, inputs, code, kind
 
 
 def _assembled(settings: Settings, assemble: Callable[[Session], T]) -> T:

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from forewarn import ledger
 from forewarn.cli.app import app, console, settings_of, write_json
+from forewarn.cli.progress import shown
 from forewarn.errors import NotFound
 from forewarn.store.alerts import alert_record, get_alert, list_alerts
 from forewarn.store.db import open_database
@@ -48,7 +49,8 @@ def warn(
     from forewarn.warning.rules import load_rules
     from forewarn.warning.run import raise_alerts
 
-    current = outlook.current(settings, base_year=base_year, model=model, data=data)
+    with shown():
+        current = outlook.current(settings, base_year=base_year, model=model, data=data)
     rules = load_rules(settings.rules_file)
     engine = open_database(settings)
     now = dt.datetime.now(dt.UTC)
@@ -116,7 +118,8 @@ def plot_risk_command(
     iso3 = iso3_of(country)
     from forewarn import outlook  # the modelling stack, loaded only when needed
 
-    history = outlook.risk_history(settings_of(ctx), iso3, model=model)
+    with shown():
+        history = outlook.risk_history(settings_of(ctx), iso3, model=model)
     if history.empty:
         raise NotFound(f"no forecasts for {name_of(iso3)} ({iso3})")
     console.print(f"wrote {plot_risk(history, name_of(iso3), _out(out, f'risk-{iso3}'))}")
@@ -139,7 +142,8 @@ def plot_factors_command(
     iso3 = iso3_of(country)
     from forewarn import outlook  # the modelling stack, loaded only when needed
 
-    frame = outlook.current_forecast(settings_of(ctx), base_year=base_year, model=model)
+    with shown():
+        frame = outlook.current_forecast(settings_of(ctx), base_year=base_year, model=model)
     row = frame[frame["iso3"] == iso3]
     if row.empty:
         raise NotFound(f"no forecast for {name_of(iso3)} ({iso3})")
