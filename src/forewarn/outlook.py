@@ -24,7 +24,7 @@ from forewarn.data.panel import Panel, load_panel
 from forewarn.errors import NotFound
 from forewarn.evaluation.backtest import BacktestResult, fit_origins, run_backtest
 from forewarn.evaluation.cache import cached, result_key
-from forewarn.evaluation.splits import RollingOrigin
+from forewarn.evaluation.splits import RollingOrigin, ewp_origins
 from forewarn.framework.drivers import label_of, profile
 from forewarn.models.features import complete_cases
 from forewarn.models.forecast import ForecastResult, forecast
@@ -217,6 +217,26 @@ def honest_forecasts(
     return cached(settings.cache_dir, "honest", key, compute)
 
 
+def replay_forecasts(
+    settings: Settings, spec: ModelSpec, panel: Panel, base_years: list[int]
+) -> pd.DataFrame:
+    """The honest full-country forecasts of ``base_years`` (columns ccode, year, risk, rank).
+
+    When the backtest covers every year (base years 1993-2023, origins 1991-2021) they are
+    the backtest's own forecasts, so a replay, the risk chart and the dashboard show one
+    computation; otherwise all of them are computed together by :func:`honest_forecasts`
+    (the ensemble's earliest windows depend on the other windows fitted with them, so a
+    replay reaching before 1993 keeps its years in one batch).
+    """
+    years = sorted(set(base_years))
+    covered = {o.predict_year for o in ewp_origins()}
+    columns = ["ccode", "year", "risk", "rank"]
+    if set(years) <= covered:
+        past = backtest_result(settings, spec, panel).predictions
+        return past.loc[past["year"].isin(years), columns].reset_index(drop=True)
+    return honest_forecasts(settings, spec, panel, years)[columns]
+
+
 def _year_frame(table: pd.DataFrame, panel: Panel, base_year: int) -> pd.DataFrame:
     prev = table[table["year"] == base_year - 1].set_index("ccode")["risk"]
     this = table[table["year"] == base_year].copy()
@@ -230,14 +250,21 @@ def _year_frame(table: pd.DataFrame, panel: Panel, base_year: int) -> pd.DataFra
 def provider(
     settings: Settings, model: str | None = None, base_years: list[int] | None = None
 ) -> ForecastProvider:
-    """Forecasts for case replays: base year -> that year's honest full-country forecast.
-    ``base_years`` (with the year before each, for the change) are computed in one go."""
+    """Forecasts for case replays: base year -> that year's honest full-country forecast
+    (:func:`replay_forecasts`). ``base_years`` (with the year before each, for the change)
+    are read in one go, on the first call."""
     panel = load_panel(settings)
     spec = spec_of(model)
     wanted = sorted({y for b in base_years or [] for y in (b - 1, b)})
+    tables: dict[bool, pd.DataFrame] = {}
 
     def one(base_year: int) -> pd.DataFrame:
-        years = wanted if base_year in wanted else [base_year - 1, base_year]
-        return _year_frame(honest_forecasts(settings, spec, panel, years), panel, base_year)
+        if base_year not in wanted:
+            table = replay_forecasts(settings, spec, panel, [base_year - 1, base_year])
+        else:
+            if True not in tables:
+                tables[True] = replay_forecasts(settings, spec, panel, wanted)
+            table = tables[True]
+        return _year_frame(table, panel, base_year)
 
     return one
