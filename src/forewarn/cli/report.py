@@ -76,9 +76,11 @@ def country(
     forecast: str = FORECAST,
 ) -> None:
     """A country brief: risk and trend, drivers, findings, alerts, overdue actions, measures."""
+    from forewarn.data.countries import iso3_of
     from forewarn.reports import render
     from forewarn.reports.brief import assemble_country_brief
 
+    iso3_of(iso3)  # an unknown country is refused before the forecast is read or computed
     settings, inputs, code, kind = _prepared(ctx, lang, fmt, base_year, forecast)
     brief = _assembled(settings, lambda s: assemble_country_brief(settings, inputs, iso3, s))
     target = out or Path(f"forewarn-brief-{brief.iso3}-{brief.base_year}-{code}.{kind.value}")
