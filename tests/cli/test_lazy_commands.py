@@ -33,11 +33,12 @@ def test_the_table_names_every_command_and_the_modules_that_define_it() -> None:
 def test_a_command_loads_its_own_modules_only() -> None:
     probe = (
         "import sys; from forewarn import cli; cli._register(['forewarn', 'alerts', 'list']); "
-        "print(sorted(m for m in sys.modules if m.startswith('forewarn.cli.')), "
-        "'sklearn' in sys.modules)"
+        "print(sorted(m for m in sys.modules if m.startswith('forewarn.cli.') and "
+        "m.rsplit('.', 1)[1] in cli.COMMAND_MODULES), 'sklearn' in sys.modules, "
+        "'pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['forewarn.cli.app', 'forewarn.cli.warning'] False"
+    assert out.stdout.strip() == "['forewarn.cli.warning'] False False"
 
 
 def test_help_without_a_command_lists_every_command() -> None:
