@@ -8,6 +8,7 @@ import sys
 import typer
 
 from forewarn import cli
+from forewarn.cli import outline
 
 
 def _modules_of(group: typer.Typer) -> set[str]:
@@ -74,3 +75,19 @@ def test_a_mistyped_command_is_refused_with_a_suggestion() -> None:
                          capture_output=True, text=True)  # fmt: skip
     assert out.returncode == 2
     assert "No such command 'warm'" in out.stderr and "'warn'" in out.stderr
+
+
+def test_the_outline_reads_every_way_a_command_is_named() -> None:
+    source = (
+        "import typer\nfrom forewarn.cli.app import app\n"
+        'extra = typer.Typer(help="Extra things.")\napp.add_typer(extra, name="extra")\n\n'
+        '@app.command("one")\ndef first() -> None:\n    """The first."""\n\n'
+        '@app.command(name="two")\ndef second() -> None:\n    """The second."""\n\n'
+        '@app.command()\ndef third_thing() -> None:\n    """The third."""\n\n'
+        '@extra.command("inner")\ndef inner() -> None:\n    """Not top level."""\n'
+    )
+    found = list(outline.parse(source))
+    assert found == [outline.Entry("extra", "Extra things.", True),
+                     outline.Entry("one", "The first.", False),
+                     outline.Entry("two", "The second.", False),
+                     outline.Entry("third-thing", "The third.", False)]  # fmt: skip

@@ -29,13 +29,17 @@ class Entry:
 def entries(module: str) -> Iterator[Entry]:
     """The top-level commands and groups that ``forewarn.cli.<module>`` adds to ``app``,
     in source order."""
-    source = (resources.files("forewarn.cli") / f"{module}.py").read_text(encoding="utf-8")
+    yield from parse((resources.files("forewarn.cli") / f"{module}.py").read_text("utf-8"))
+
+
+def parse(source: str) -> Iterator[Entry]:
+    """The top-level commands and groups a command module's ``source`` adds to ``app``."""
     tree = ast.parse(source)
     helps = dict(_typer_helps(tree))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
-                name = _app_call(decorator, "command")
+                name = _app_call(decorator, "command", node.name)
                 if name is not None:
                     yield Entry(name, ast.get_docstring(node) or "", False)
         elif isinstance(node, ast.Expr):
@@ -87,11 +91,15 @@ def _add_typer(call: ast.expr) -> tuple[str, str] | None:
     return (variable.id, name) if isinstance(variable, ast.Name) and name else None
 
 
-def _app_call(decorator: ast.expr, method: str) -> str | None:
-    """The name in ``@app.<method>("name")``."""
+def _app_call(decorator: ast.expr, method: str, function: str) -> str | None:
+    """The command name of ``@app.<method>("name")`` or ``(name="name")``; without one,
+    Typer's: the function's name with hyphens."""
     if not isinstance(decorator, ast.Call) or _dotted(decorator.func) != f"app.{method}":
         return None
-    return (_text(decorator.args[0]) or None) if decorator.args else None
+    if decorator.args:
+        return _text(decorator.args[0]) or None
+    named = next((_text(k.value) for k in decorator.keywords if k.arg == "name"), "")
+    return named or function.replace("_", "-")
 
 
 def _dotted(node: ast.expr) -> str:
