@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
@@ -35,3 +38,19 @@ def test_years_before_the_backtest_are_computed_in_one_batch(settings: Settings)
     table = outlook.replay_forecasts(settings, spec, panel, [1990, 1991, 1992, 1993])
     honest = outlook.honest_forecasts(settings, spec, panel, [1990, 1991, 1992, 1993])
     pd.testing.assert_frame_equal(table, honest[["ccode", "year", "risk", "rank"]])
+
+
+@pytest.mark.slow
+def test_reading_a_stored_forecast_loads_no_estimator_code(settings: Settings) -> None:
+    spec, panel = get_model(MODEL), load_panel(settings)
+    outlook.forecast_result(settings, spec, panel)  # computed here, or already stored
+    probe = (
+        "import sys; from forewarn import outlook; from forewarn.config import Settings; "
+        "from forewarn.data.panel import load_panel; from forewarn.models.registry import "
+        f"get_model; s = Settings(data_mirror={str(settings.data_mirror)!r}, "
+        f"cache_dir={str(settings.cache_dir)!r}); "
+        f"r = outlook.forecast_result(s, get_model({MODEL!r}), load_panel(s)); "
+        "print(len(r.table) > 100, 'sklearn' in sys.modules, 'lightgbm' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "True False False", done.stderr

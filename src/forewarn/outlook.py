@@ -100,10 +100,15 @@ def readable(result: ForecastResult) -> pd.DataFrame:
 
 
 def _provenance(panel: Panel, result: ForecastResult, settings: Settings) -> Provenance:
-    model = spec_of(result.model).make()
+    """The alert's provenance; the model's version and parameter hash are the ones the
+    forecast recorded (no estimator is built to read them)."""
+    version, params = result.provenance.get("model_version"), result.provenance.get("param_hash")
+    if version is None or params is None:
+        model = spec_of(result.model).make()
+        version, params = model.version, model.param_hash
     rules = str(settings.rules_file) if settings.rules_file else "packaged default"
-    return Provenance(panel.path.name, panel.sha256, result.model, model.version,
-                      model.param_hash, rules, result.base_year)  # fmt: skip
+    return Provenance(panel.path.name, panel.sha256, result.model, str(version), str(params),
+                      rules, result.base_year)  # fmt: skip
 
 
 def current(

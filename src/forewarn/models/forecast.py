@@ -19,7 +19,7 @@ model to the predictors of the base year:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,12 +27,13 @@ import pandas as pd
 import forewarn
 from forewarn.data.panel import Panel
 from forewarn.errors import NotFound
-from forewarn.models.base import FloatArray, ForecastModel, expit, logit
-from forewarn.models.ensemble import BlendedEnsemble
 from forewarn.models.features import complete_cases
 from forewarn.models.parallel import counting, fork_map
 from forewarn.models.registry import ModelSpec
 from forewarn.progress import counter, report
+
+if TYPE_CHECKING:  # reading a stored ForecastResult needs no estimator code
+    from forewarn.models.base import FloatArray, ForecastModel
 
 BAND = (5.0, 95.0)
 
@@ -137,6 +138,8 @@ def _fit_two_years(
 def _one_year(
     spec: ModelSpec, frame: pd.DataFrame, design: pd.DataFrame, now: ForecastModel, base: int
 ) -> ForecastModel:
+    from forewarn.models.ensemble import BlendedEnsemble
+
     rows = _training_rows(frame, base - 2)
     template = spec.make()
     if isinstance(now, BlendedEnsemble):
@@ -179,6 +182,8 @@ def _band(
     instance, one tree seed instead of several), so their percentiles are shifted to sit
     around the point forecast: ``expit(z + q(z_b) - median(z_b))``.
     """
+    from forewarn.models.base import expit, logit
+
     rows = _training_rows(frame, base - 2)
     target = _forecast_rows(frame, base)
     n = int(target.sum())
