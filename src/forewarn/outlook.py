@@ -24,11 +24,12 @@ from forewarn.data.panel import Panel, load_panel
 from forewarn.errors import NotFound
 from forewarn.evaluation.backtest import BacktestResult, fit_origins, run_backtest
 from forewarn.evaluation.cache import cached, result_key
-from forewarn.evaluation.splits import RollingOrigin
+from forewarn.evaluation.splits import RollingOrigin, ewp_origins
 from forewarn.framework.drivers import baseline_of, label_of, profile, top_drivers
 from forewarn.models.features import complete_cases
 from forewarn.models.forecast import ForecastResult, forecast
 from forewarn.models.registry import ModelSpec, default_model, get_model
+from forewarn.progress import report
 from forewarn.warning.alerts import Provenance
 
 T = TypeVar("T")
@@ -64,7 +65,8 @@ def forecast_result(
 def backtest_result(settings: Settings, spec: ModelSpec, panel: Panel) -> BacktestResult:
     """The full EWP-protocol backtest of ``spec``, cached."""
     key = result_key(spec, panel.sha256, kind="backtest")
-    return cached(settings.cache_dir, "backtest", key, partial(run_backtest, spec, panel.frame))
+    compute = partial(run_backtest, spec, panel.frame, progress=report)
+    return cached(settings.cache_dir, "backtest", key, compute)
 
 
 def _row(result: ForecastResult, ccode: int) -> dict[str, float]:
@@ -99,10 +101,15 @@ def readable(result: ForecastResult) -> pd.DataFrame:
 
 
 def _provenance(panel: Panel, result: ForecastResult, settings: Settings) -> Provenance:
-    model = spec_of(result.model).make()
+    """The alert's provenance; the model's version and parameter hash are the ones the
+    forecast recorded (no estimator is built to read them)."""
+    version, params = result.provenance.get("model_version"), result.provenance.get("param_hash")
+    if version is None or params is None:
+        model = spec_of(result.model).make()
+        version, params = model.version, model.param_hash
     rules = str(settings.rules_file) if settings.rules_file else "packaged default"
-    return Provenance(panel.path.name, panel.sha256, result.model, model.version,
-                      model.param_hash, rules, result.base_year)  # fmt: skip
+    return Provenance(panel.path.name, panel.sha256, result.model, str(version), str(params),
+                      rules, result.base_year)  # fmt: skip
 
 
 def current(
@@ -198,7 +205,8 @@ def honest_forecasts(
 
     def compute() -> pd.DataFrame:
         origins = [RollingOrigin(b - 2) for b in sorted(set(base_years))]
-        models = fit_origins(spec, panel.frame, spec.features(panel.frame), origins, workers=1)
+        models = fit_origins(spec, panel.frame, spec.features(panel.frame), origins, workers=1,
+                             progress=report)  # fmt: skip
         design, (_, test) = spec.features(panel.frame), complete_cases(panel.frame)
         years = panel.frame["year"].to_numpy()
         parts = []
@@ -215,6 +223,26 @@ def honest_forecasts(
     return cached(settings.cache_dir, "honest", key, compute)
 
 
+def replay_forecasts(
+    settings: Settings, spec: ModelSpec, panel: Panel, base_years: list[int]
+) -> pd.DataFrame:
+    """The honest full-country forecasts of ``base_years`` (columns ccode, year, risk, rank).
+
+    When the backtest covers every year (base years 1993-2023, origins 1991-2021) they are
+    the backtest's own forecasts, so a replay, the risk chart and the dashboard show one
+    computation; otherwise all of them are computed together by :func:`honest_forecasts`
+    (the ensemble's earliest windows depend on the other windows fitted with them, so a
+    replay reaching before 1993 keeps its years in one batch).
+    """
+    years = sorted(set(base_years))
+    covered = {o.predict_year for o in ewp_origins()}
+    columns = ["ccode", "year", "risk", "rank"]
+    if set(years) <= covered:
+        past = backtest_result(settings, spec, panel).predictions
+        return past.loc[past["year"].isin(years), columns].reset_index(drop=True)
+    return honest_forecasts(settings, spec, panel, years)[columns]
+
+
 def _year_frame(table: pd.DataFrame, panel: Panel, base_year: int) -> pd.DataFrame:
     prev = table[table["year"] == base_year - 1].set_index("ccode")["risk"]
     this = table[table["year"] == base_year].copy()
@@ -228,14 +256,21 @@ def _year_frame(table: pd.DataFrame, panel: Panel, base_year: int) -> pd.DataFra
 def provider(
     settings: Settings, model: str | None = None, base_years: list[int] | None = None
 ) -> ForecastProvider:
-    """Forecasts for case replays: base year -> that year's honest full-country forecast.
-    ``base_years`` (with the year before each, for the change) are computed in one go."""
+    """Forecasts for case replays: base year -> that year's honest full-country forecast
+    (:func:`replay_forecasts`). ``base_years`` (with the year before each, for the change)
+    are read in one go, on the first call."""
     panel = load_panel(settings)
     spec = spec_of(model)
     wanted = sorted({y for b in base_years or [] for y in (b - 1, b)})
+    tables: dict[bool, pd.DataFrame] = {}
 
     def one(base_year: int) -> pd.DataFrame:
-        years = wanted if base_year in wanted else [base_year - 1, base_year]
-        return _year_frame(honest_forecasts(settings, spec, panel, years), panel, base_year)
+        if base_year not in wanted:
+            table = replay_forecasts(settings, spec, panel, [base_year - 1, base_year])
+        else:
+            if True not in tables:
+                tables[True] = replay_forecasts(settings, spec, panel, wanted)
+            table = tables[True]
+        return _year_frame(table, panel, base_year)
 
     return one

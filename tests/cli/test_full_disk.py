@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,8 +87,10 @@ truncate -s "-$1K" "$DISK/filler"
 
 
 def _one_line(path: Path) -> str:
+    """The one error line of a command's standard error (progress lines, "[   3s] ...",
+    which a command writes there when it is not on a terminal, are not errors)."""
     text = path.read_text(encoding="utf-8")
-    lines = text.strip().splitlines()
+    lines = [ln for ln in text.strip().splitlines() if not re.match(r"\[\s*\d+s\] ", ln)]
     assert len(lines) == 1 and "Traceback" not in text, text
     return lines[0]
 

@@ -15,6 +15,10 @@ from forewarn.cli.app import app
 from forewarn.errors import ForewarnError
 
 
+def _named(argv: list[str]) -> str | None:
+    return next((a for a in argv[1:] if not a.startswith("-")), None)
+
+
 def _register(argv: list[str] | None = None) -> None:
     """Import the command modules; each adds its commands to :data:`app`.
 
@@ -23,7 +27,7 @@ def _register(argv: list[str] | None = None) -> None:
     without a known command (``forewarn --help``, a typo) every module is imported."""
     import importlib
 
-    named = next((a for a in (argv or [])[1:] if not a.startswith("-")), None)
+    named = _named(argv or [])
     for name in COMMANDS.get(named or "", COMMAND_MODULES):
         importlib.import_module(f"forewarn.cli.{name}")
 
@@ -91,11 +95,30 @@ def failure_of(exc: Exception) -> ForewarnError | None:
     return None
 
 
+def _application(argv: list[str]) -> typer.Typer:
+    """The application to run: ``app`` with the named command's modules loaded, or, for the
+    command list (``forewarn``, ``forewarn --help``, an unknown command), an outline read
+    from the modules' source without importing them (:mod:`forewarn.cli.outline`)."""
+    named = _named(argv)
+    loaded = all(f"forewarn.cli.{m}" in sys.modules for m in COMMAND_MODULES)
+    listing = named not in COMMANDS and (named is not None or len(argv) <= 1 or _asks_help(argv))
+    if listing and not loaded:
+        from forewarn.cli.outline import outline_app
+
+        return outline_app(COMMAND_MODULES, app)
+    _register(argv)
+    return app
+
+
+def _asks_help(argv: list[str]) -> bool:
+    return any(a in ("--help", "-h") for a in argv[1:])
+
+
 def main() -> None:
     """Entry point of the console script."""
-    _register(sys.argv)
+    application = _application(sys.argv)
     try:
-        app()
+        application()
     except ForewarnError as exc:
         _fail(exc)
     except KeyboardInterrupt:

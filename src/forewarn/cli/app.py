@@ -6,14 +6,17 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
-from forewarn.config import Settings
 from forewarn.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from forewarn.config import Settings
 
 app = typer.Typer(
     name="forewarn",
@@ -30,6 +33,10 @@ err_console = Console(stderr=True, highlight=False)
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     """Build the settings once; every command reads them from the context."""
+    from pydantic import ValidationError  # pydantic: loaded by commands, not by --help
+
+    from forewarn.config import Settings
+
     try:
         ctx.obj = Settings()
     except ValidationError as exc:
@@ -47,6 +54,8 @@ def setting_problem(exc: ValidationError) -> str:
 
 def settings_of(ctx: typer.Context) -> Settings:
     """The settings built at start-up."""
+    from forewarn.config import Settings
+
     obj = ctx.find_root().obj
     assert isinstance(obj, Settings)
     return obj

@@ -12,6 +12,7 @@ from forewarn import outlook
 from forewarn.cases.replay import Replay, ReplayAlert, Span, base_years, replay
 from forewarn.cases.timeline import list_cases, load_case
 from forewarn.cli.app import app, console, settings_of, write_json
+from forewarn.cli.progress import shown
 from forewarn.cli.warning import plot_app
 from forewarn.framework.catalogue import load_framework
 from forewarn.response.ladder import load_ladder
@@ -23,7 +24,8 @@ def _replay(ctx: typer.Context, case_id: str, model: str | None) -> Replay:
     case = load_case(case_id)
     provider = outlook.provider(settings, model=model, base_years=base_years(case))
     rules = load_rules(settings.rules_file)
-    return replay(case, provider, rules, load_framework(), load_ladder(settings))
+    with shown():
+        return replay(case, provider, rules, load_framework(), load_ladder(settings))
 
 
 def _timeline(result: Replay) -> list[tuple[dt.date, str, str]]:

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from forewarn.cli.app import app, console, err_console, settings_of, write_json
+from forewarn.cli.app import app, console, settings_of, write_json
+from forewarn.cli.progress import shown
 from forewarn.config import Settings
 from forewarn.data.panel import Panel, load_panel
 
@@ -59,36 +57,18 @@ def models_command(
     console.print(table)
 
 
-@contextmanager
-def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    """A Rich progress bar (on standard error) driven by ``update(label, done, total)``."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(label: str, done: int, total: int) -> None:
-            if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total)
-            bar.update(tasks[label], completed=done, total=total)
-
-        yield update
-
-
 def _backtest(
     spec: ModelSpec, panel: Panel, settings: Settings, *, use_cache: bool
 ) -> BacktestResult:
+    """The backtest, from the shared results cache (filled if missing) unless ``use_cache``
+    is off; progress is shown either way."""
     from forewarn.evaluation.backtest import run_backtest
-    from forewarn.evaluation.cache import cached, result_key
+    from forewarn.outlook import backtest_result
 
-    def compute() -> BacktestResult:
-        with progress_bar() as update:
-            return run_backtest(spec, panel.frame, workers=workers(), progress=update)
-
-    if not use_cache:
-        return compute()
-    key = result_key(spec, panel.sha256, kind="backtest")
-    return cached(settings.cache_dir, "backtest", key, compute)
+    with shown() as update:
+        if use_cache:
+            return backtest_result(settings, spec, panel)
+        return run_backtest(spec, panel.frame, workers=workers(), progress=update)
 
 
 @app.command("backtest")
@@ -101,7 +81,10 @@ def backtest_command(
     ),
     data: Path | None = DataOption,
     use_cache: bool = typer.Option(
-        False, "--cache/--no-cache", help="Reuse a stored result of the same data, model, code."
+        True,
+        "--cache/--no-cache",
+        help="Read (or fill) the shared results cache, keyed by data, model and code; "
+        "--no-cache recomputes without reading or writing it.",
     ),
 ) -> None:
     """Run EWP's fully out-of-sample backtest (origins 1991-2021) and score it."""
@@ -154,22 +137,16 @@ def _metrics_table(summaries: list[dict[str, Any]], title: str) -> Table:
 def _forecast(
     spec: ModelSpec, panel: Panel, settings: Settings, base_year: int | None, *, use_cache: bool
 ) -> ForecastResult:
-    from forewarn.evaluation.cache import cached, result_key
+    """The forecast, from the shared results cache that ``warn``, the charts, the briefs and
+    the API read (filled if missing), unless ``use_cache`` is off."""
     from forewarn.models.forecast import forecast
+    from forewarn.outlook import forecast_result
 
-    base = panel.last_year if base_year is None else base_year
-
-    def compute() -> ForecastResult:
-        with progress_bar() as update:
-            update(f"forecasting with {spec.name}", 0, 1)
-            result = forecast(spec, panel, base, workers=workers())
-            update(f"forecasting with {spec.name}", 1, 1)
-            return result
-
-    if not use_cache:
-        return compute()
-    key = result_key(spec, panel.sha256, kind="forecast", base_year=base)
-    return cached(settings.cache_dir, "forecast", key, compute)
+    with shown():
+        if use_cache:
+            return forecast_result(settings, spec, panel, base_year)
+        base = panel.last_year if base_year is None else base_year
+        return forecast(spec, panel, base, workers=workers())
 
 
 @app.command("forecast")
@@ -183,7 +160,10 @@ def forecast_command(
     data: Path | None = DataOption,
     top: int = typer.Option(20, "--top", min=1, help="Rows to show."),
     use_cache: bool = typer.Option(
-        False, "--cache/--no-cache", help="Reuse a stored result of the same data, model, code."
+        True,
+        "--cache/--no-cache",
+        help="Read (or fill) the shared results cache that warn, plot, report and the API "
+        "read; --no-cache recomputes without reading or writing it.",
     ),
 ) -> None:
     """Forecast the risk of a mass-killing onset in the next two years for every country."""

@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from forewarn.cli.app import app, console, settings_of
+from forewarn.cli.progress import shown
 from forewarn.config import Settings
 from forewarn.i18n import normalise
 from forewarn.store.db import open_existing, require_database
@@ -50,7 +51,9 @@ def _prepared(
     settings = settings_of(ctx)
     code, kind = normalise(lang), render.output_format(fmt)
     require_database(settings)  # alerts and actions come from it: say so before the forecast
-    return settings, forecast_inputs(settings, base_year, forecast), code, kind
+    with shown():
+        inputs = forecast_inputs(settings, base_year, forecast)
+    return settings, inputs, code, kind
 
 
 def _assembled(settings: Settings, assemble: Callable[[Session], T]) -> T:
@@ -74,9 +77,11 @@ def country(
     forecast: str = FORECAST,
 ) -> None:
     """A country brief: risk and trend, drivers, findings, alerts, overdue actions, measures."""
+    from forewarn.data.countries import iso3_of
     from forewarn.reports import render
     from forewarn.reports.brief import assemble_country_brief
 
+    iso3_of(iso3)  # an unknown country is refused before the forecast is read or computed
     settings, inputs, code, kind = _prepared(ctx, lang, fmt, base_year, forecast)
     brief = _assembled(settings, lambda s: assemble_country_brief(settings, inputs, iso3, s))
     target = out or Path(f"forewarn-brief-{brief.iso3}-{brief.base_year}-{code}.{kind.value}")

@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from forewarn import ledger
 from forewarn.cli.app import app, console, err_console, settings_of, write_json
+from forewarn.cli.progress import Update, shown
 from forewarn.config import Settings
 from forewarn.data.countries import iso3_of
 from forewarn.errors import ConfigError
@@ -170,21 +170,20 @@ def block(
 # --- the clock and the gap --------------------------------------------------------------------
 
 
-class _Bar:
-    """A Rich progress bar on standard error, fed by the clock."""
+class _Steps:
+    """The clock's progress (``start``, ``advance``) shown as a bar or as lines."""
 
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task: object | None = None
+    def __init__(self, update: Update) -> None:
+        self.update = update
+        self.label, self.total, self.done = "", 0, 0
 
     def start(self, label: str, total: int) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, visible=False)  # type: ignore[arg-type]
-        self.task = self.progress.add_task(label, total=total)
+        self.label, self.total, self.done = label, total, 0
+        self.update(label, 0, total)
 
     def advance(self, done: int) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, done)  # type: ignore[arg-type]
+        self.done += done
+        self.update(self.label, self.done, self.total)
 
 
 @app.command("tick")
@@ -192,13 +191,9 @@ def tick(ctx: typer.Context, now: str | None = NOW) -> None:
     """Open actions for new alerts and escalate overdue ones (safe to run again or twice)."""
     settings = settings_of(ctx)
     ladder, moment, receipts = load_ladder(settings), _now(now), _receipts(settings)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with (
-        _engine(settings) as engine,
-        Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as progress,
-    ):
+    with _engine(settings) as engine, shown() as update:
         report = clock.tick(
-            engine, ladder, moment, _Bar(progress), lambda: _receipt(engine, receipts)
+            engine, ladder, moment, _Steps(update), lambda: _receipt(engine, receipts)
         )
     console.print(
         f"tick {moment.date()}: {report.opened} actions opened for {report.alerts} new alerts; "

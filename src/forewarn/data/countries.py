@@ -40,9 +40,15 @@ class Country:
 _MISSING = "<not found>"
 
 
-def _convert(names: list[str], to: str, src: str = "regex") -> list[str | None]:
+@cache
+def _converter() -> coco.CountryConverter:
+    """One converter per process: building it reads its table (about 0.2 s)."""
     logging.getLogger("country_converter").setLevel(logging.ERROR)
-    out = coco.CountryConverter().convert(names, src=src, to=to, not_found=_MISSING)
+    return coco.CountryConverter()
+
+
+def _convert(names: list[str], to: str, src: str = "regex") -> list[str | None]:
+    out = _converter().convert(names, src=src, to=to, not_found=_MISSING)
     values = out if isinstance(out, list) else [out]
     return [x if isinstance(x, str) and x != _MISSING else None for x in values]
 

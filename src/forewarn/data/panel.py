@@ -10,6 +10,7 @@ import pandas as pd
 from forewarn.config import Settings
 from forewarn.data import registry
 from forewarn.data.countries import Country, countries_of
+from forewarn.data.panel_cache import validated
 from forewarn.data.schema import validate_panel_file
 
 
@@ -31,7 +32,11 @@ class Panel:
 
 
 def load_panel(settings: Settings, path: Path | None = None) -> Panel:
-    """Load the registry's panel, or the file at ``path`` validated the same way."""
+    """Load the registry's panel, or the file at ``path`` validated the same way (a file
+    validated before is read back from the cache folder: :mod:`.panel_cache`)."""
     source = path if path is not None else registry.fetch("ewp-panel", settings)
-    frame = validate_panel_file(source)
-    return Panel(frame, source, registry.sha256_of(source))
+    if not source.is_file():
+        validate_panel_file(source)  # the usual one-line error
+    sha256 = registry.sha256_of(source)
+    frame = validated(settings.cache_dir, source, sha256, validate_panel_file)
+    return Panel(frame, source, sha256)

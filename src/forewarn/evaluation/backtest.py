@@ -13,11 +13,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from forewarn.evaluation.metrics import ReliabilityBin, reliability
 from forewarn.evaluation.scoring import (
@@ -35,10 +34,12 @@ from forewarn.evaluation.splits import (
     check_no_leakage,
     ewp_origins,
 )
-from forewarn.models.base import Done, ForecastModel
 from forewarn.models.features import complete_cases
 from forewarn.models.parallel import counting, fork_map
 from forewarn.models.registry import ModelSpec
+
+if TYPE_CHECKING:  # reading a stored result needs neither the estimators nor scikit-learn
+    from forewarn.models.base import Done, ForecastModel
 
 Progress = Callable[[str, int, int], None]
 """``progress(description, completed, total)``."""
@@ -132,6 +133,8 @@ def _is_prefix(window: Any, train: pd.Series, years: Any, end: int) -> bool:
 
 
 def _fit_window(shared: tuple[ForecastModel, pd.DataFrame, pd.Series, list[Any]], i: int) -> Any:
+    from sklearn.base import clone
+
     template, design, y, windows = shared
     rows = windows[i]
     model: ForecastModel = clone(template)

@@ -1,8 +1,11 @@
 """An on-disk cache of computed results, keyed by everything that determines them.
 
-A key is the SHA-256 of: the panel's SHA-256, the model's name, class version and parameter
-hash, the forewarn version, a hash of the source of ``forewarn.models`` and
-``forewarn.evaluation``, and the call's own arguments. Any change to data, parameters or
+A key is the SHA-256 of: the panel's SHA-256, the model's name and identity, the forewarn
+version, a hash of the source of ``forewarn.models`` and ``forewarn.evaluation``, and the
+call's own arguments. A registered model's identity is its class (a
+:class:`~forewarn.models.registry.Factory`): its version and default parameters are in the
+hashed source, so the key is made without importing it (or scikit-learn); any other model
+is built once for its class version and parameter hash. Any change to data, parameters or
 code gives a new key, so a cached result is always the one a fresh run would compute.
 """
 
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import forewarn
-from forewarn.models.registry import ModelSpec
+from forewarn.models.registry import Factory, ModelSpec
 
 T = TypeVar("T")
 
@@ -39,18 +42,23 @@ def code_version() -> str:
 
 def result_key(spec: ModelSpec, panel_sha256: str, **arguments: Any) -> str:
     """The cache key of one computation with ``spec`` on a panel."""
-    model = spec.make()
     parts = {
         "model": spec.name,
         "outcome": spec.outcome,
         "features": f"{spec.features.__module__}.{spec.features.__qualname__}",
-        "version": model.version,
-        "param_hash": model.param_hash,
+        **_identity(spec),
         "panel": panel_sha256,
         "code": code_version(),
         "arguments": arguments,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _identity(spec: ModelSpec) -> dict[str, str]:
+    if isinstance(spec.make, Factory):
+        return {"class": f"{spec.make.module}.{spec.make.name}"}
+    model = spec.make()
+    return {"version": model.version, "param_hash": model.param_hash}
 
 
 def cached(cache_dir: Path, kind: str, key: str, compute: Callable[[], T]) -> T:

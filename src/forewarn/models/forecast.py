@@ -19,7 +19,7 @@ model to the predictors of the base year:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,11 +27,13 @@ import pandas as pd
 import forewarn
 from forewarn.data.panel import Panel
 from forewarn.errors import NotFound
-from forewarn.models.base import FloatArray, ForecastModel, expit, logit
-from forewarn.models.ensemble import BlendedEnsemble
 from forewarn.models.features import complete_cases
-from forewarn.models.parallel import fork_map
+from forewarn.models.parallel import counting, fork_map
 from forewarn.models.registry import ModelSpec
+from forewarn.progress import counter, report
+
+if TYPE_CHECKING:  # reading a stored ForecastResult needs no estimator code
+    from forewarn.models.base import FloatArray, ForecastModel
 
 BAND = (5.0, 95.0)
 
@@ -84,7 +86,10 @@ def forecast(
     rows = _forecast_rows(frame, base)
     x = design[rows]
     table = _table(panel, frame[rows], now.predict_proba(x)[:, 1], base)
+    step = f"forecast {base}: one-year model"
+    report(step, 0, 1)
     table["risk_1y"] = _one_year(spec, frame, design, now, base).predict_proba(x)[:, 1]
+    report(step, 1, 1)
     table = _with_previous(table, frame, design, prev, base)
     low, high = _band(now, frame, design, base, replicates, seed, workers)
     table["low"], table["high"] = low, high
@@ -116,21 +121,25 @@ def _fit_two_years(
     y = frame.loc[rows, spec.outcome].astype(float)
     template = spec.make()
     nested = getattr(type(template), "fit_nested", None)
+    done = counter(f"forecast {base}: fitting {spec.name}", len(ends))
     if nested is not None:
         years = frame.loc[rows, "year"].to_numpy()
-        now, prev = nested(design[rows], y, years, ends, workers=workers,
+        now, prev = nested(design[rows], y, years, ends, workers=workers, done=done,
                            params=template.get_params(deep=False))  # fmt: skip
         return now, prev
     fits = []
     for end in ends:
         window = _training_rows(frame, end)
         fits.append(spec.make().fit(design[window], frame.loc[window, spec.outcome].astype(float)))
+        done(len(fits), len(ends))
     return fits[0], fits[1]
 
 
 def _one_year(
     spec: ModelSpec, frame: pd.DataFrame, design: pd.DataFrame, now: ForecastModel, base: int
 ) -> ForecastModel:
+    from forewarn.models.ensemble import BlendedEnsemble
+
     rows = _training_rows(frame, base - 2)
     template = spec.make()
     if isinstance(now, BlendedEnsemble):
@@ -173,6 +182,8 @@ def _band(
     instance, one tree seed instead of several), so their percentiles are shifted to sit
     around the point forecast: ``expit(z + q(z_b) - median(z_b))``.
     """
+    from forewarn.models.base import expit, logit
+
     rows = _training_rows(frame, base - 2)
     target = _forecast_rows(frame, base)
     n = int(target.sum())
@@ -181,7 +192,8 @@ def _band(
     weights = _country_bootstrap(frame.loc[rows, "ccode"].to_numpy(), replicates, seed)
     shared = (model.band_template(), design[rows], frame.loc[rows, "mk_onset_1or2"].astype(float),
               design[target], weights)  # fmt: skip
-    z = logit(np.array(fork_map(_refit, shared, list(range(replicates)), workers)))
+    done = counting(counter(f"forecast {base}: uncertainty band", replicates), replicates)
+    z = logit(np.array(fork_map(_refit, shared, list(range(replicates)), workers, done)))
     point = model.decision_function(design[target])
     low, mid, high = np.percentile(z, (BAND[0], 50.0, BAND[1]), axis=0)
     return expit(point + low - mid), expit(point + high - mid)

@@ -7,20 +7,35 @@ for regional context, of its region), so computing them once for all years leaks
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from forewarn.errors import NotFound
-from forewarn.models.base import ForecastModel
-from forewarn.models.boosting import LightGBMModel
-from forewarn.models.elasticnet import EWPElasticNet
-from forewarn.models.ensemble import BlendedEnsemble
 from forewarn.models.features import ewp_design, temporal_design
-from forewarn.models.sklearn_model import SklearnModel
+
+if TYPE_CHECKING:
+    from forewarn.models.base import ForecastModel
 
 Features = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Factory:
+    """A model class of forewarn, named by module and class and imported when first called,
+    so that naming, listing or looking up cached results of models loads no estimator code.
+    Its default parameters and version are part of the code that the results cache hashes
+    (:func:`forewarn.evaluation.cache.code_version`)."""
+
+    module: str
+    name: str
+
+    def __call__(self) -> ForecastModel:
+        model: ForecastModel = getattr(importlib.import_module(self.module), self.name)()
+        return model
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,8 @@ def sklearn_spec(
     name: str, estimator: object, features: Features = ewp_design, description: str = ""
 ) -> ModelSpec:
     """A spec for any scikit-learn classifier (wrapped in :class:`SklearnModel`)."""
+    from forewarn.models.sklearn_model import SklearnModel
+
     text = description or f"scikit-learn {type(estimator).__name__} on {features.__name__}"
     return ModelSpec(name, text, False, lambda: SklearnModel(estimator), features)
 
@@ -53,7 +70,7 @@ MODELS: tuple[ModelSpec, ...] = (
         "changes, onset history and regional contagion; blend weight chosen inside each "
         "training window by inner temporal validation",
         True,
-        BlendedEnsemble,
+        Factory("forewarn.models.ensemble", "BlendedEnsemble"),
         temporal_design,
     ),
     ModelSpec(
@@ -61,14 +78,14 @@ MODELS: tuple[ModelSpec, ...] = (
         "EWP's published model: logistic elastic net (alpha 0.5), lambda.min by 10-fold "
         "cv.glmnet (R's folds, seed 90035), the 39 EWP predictors",
         False,
-        EWPElasticNet,
+        Factory("forewarn.models.elasticnet", "EWPElasticNet"),
         ewp_design,
     ),
     ModelSpec(
         "lightgbm",
         "LightGBM alone on the same features as forewarn-ensemble (a component, for comparison)",
         False,
-        LightGBMModel,
+        Factory("forewarn.models.boosting", "LightGBMModel"),
         temporal_design,
     ),
 )

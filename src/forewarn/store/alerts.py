@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,9 @@ from forewarn import ledger
 from forewarn.errors import NotFound
 from forewarn.store import outbox
 from forewarn.store.tables import AlertRow
-from forewarn.warning.alerts import AlertCandidate
+
+if TYPE_CHECKING:  # a type only: listing alerts needs neither pandas nor the rules
+    from forewarn.warning.alerts import AlertCandidate
 
 LedgerHook = Callable[[Session, AlertRow], object]
 

@@ -9,15 +9,16 @@ database), and driver failures (an unreachable server, a full disk) become one l
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +35,9 @@ from forewarn.errors import (
 
 CONNECT_TIMEOUT = 10
 """Seconds to wait for a PostgreSQL server before giving up."""
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -111,6 +115,8 @@ def _refuse_nul(
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration pointing at the packaged migrations."""
+    from alembic.config import Config  # Alembic is loaded only when a migration may run
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("forewarn.store") / "migrations"))
     rendered = parse_url(url).render_as_string(hide_password=False)
@@ -120,6 +126,8 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str) -> None:
     """Bring the database at ``url`` to the newest schema (one-line errors when it cannot)."""
+    from alembic import command  # Alembic is loaded only when a migration may run
+
     try:
         command.upgrade(alembic_config(url), "head")
     except exc.SQLAlchemyError as error:
@@ -162,8 +170,10 @@ def open_database(settings: Settings, create: bool = True) -> Engine:
     url = settings.resolved_database_url()
     if not create:
         require_database(settings)
-    migrate(url)
-    engine = sign_as_installation(make_engine(url), settings)
+    engine = make_engine(url)
+    if not at_head(engine):  # a quick check spares loading Alembic on every command
+        migrate(url)
+    engine = sign_as_installation(engine, settings)
     ledger.start_receipts(engine, ledger.receipts_path(settings.data_dir, url))
     return engine
 
@@ -199,6 +209,45 @@ def failure_of(error: BaseException, url: str | None = None) -> ForewarnError | 
             f"{where} cannot write: the disk is full ({detail}); the change under way was not saved"
         )
     return Unavailable(f"cannot use {where}: {detail}")
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database's Alembic revision is the packaged migrations' single head
+    (a quick check that spares each command loading Alembic and its scripts)."""
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            found = {str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version"))
+                     .scalars()}  # fmt: skip
+    except exc.SQLAlchemyError:
+        return False
+    return found == {head}
+
+
+_ASSIGN = re.compile(r"^(down_revision|revision)\s*(?::[^=]+)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@cache
+def head_revision() -> str | None:
+    """The one revision of the packaged migrations that no other revises (read from their
+    source), or None when the files do not name exactly one."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    folder = resources.files("forewarn.store") / "migrations" / "versions"
+    for item in folder.iterdir():
+        if not item.name.endswith(".py") or item.name.startswith("__"):
+            continue
+        for key, value in _ASSIGN.findall(item.read_text(encoding="utf-8")):
+            try:
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                return None
+            names = parsed if isinstance(parsed, tuple | list) else [parsed]
+            (revisions if key == "revision" else revised).update(str(n) for n in names if n)
+    heads = revisions - revised
+    return next(iter(heads)) if len(heads) == 1 else None
 
 
 @contextmanager
