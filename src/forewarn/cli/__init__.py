@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "response",
     "unsc",
     "serve",
+    "events",
 )
 
 
@@ -51,6 +52,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("actions", "ledger", "tick", "gap"), ("response",)),
     **dict.fromkeys(("unsc", "mandate"), ("unsc",)),
     **dict.fromkeys(("serve", "users", "tokens"), ("serve",)),
+    "events": ("events",),
 }
 """The modules that define each top-level command (a test keeps this table true)."""
 

@@ -66,8 +66,13 @@ def default_rules_path() -> Path:
     return Path(str(resources.files("forewarn.warning") / "data" / "rules.toml"))
 
 
-def load_rules(path: Path | None = None) -> RuleSet:
-    """Read and validate a rule file (the packaged default when ``path`` is None)."""
+def load_rules(
+    path: Path | None = None, *, kinds: Mapping[str, tuple[str, ...]] | None = None
+) -> RuleSet:
+    """Read and validate a rule file (the packaged default when ``path`` is None).
+
+    ``kinds`` maps each rule kind to its parameters (default :data:`KINDS`; the monthly
+    event rules of :mod:`forewarn.warning.monthly` pass theirs)."""
     source = path or default_rules_path()
     try:
         doc = tomllib.loads(source.read_text(encoding="utf-8"))
@@ -79,7 +84,8 @@ def load_rules(path: Path | None = None) -> RuleSet:
     raw_rules = doc.get("rule")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise ConfigError(f"{source}: no [[rule]] tables")
-    rules = tuple(_rule(source, n, r, levels) for n, r in enumerate(raw_rules, start=1))
+    known = KINDS if kinds is None else kinds
+    rules = tuple(_rule(source, n, r, levels, known) for n, r in enumerate(raw_rules, start=1))
     ids = [r.id for r in rules]
     for rule in rules:
         if ids.count(rule.id) > 1:
@@ -87,7 +93,9 @@ def load_rules(path: Path | None = None) -> RuleSet:
     return RuleSet(tuple(levels), rules, str(source))
 
 
-def _rule(source: Path, n: int, raw: Any, levels: Sequence[str]) -> Rule:
+def _rule(
+    source: Path, n: int, raw: Any, levels: Sequence[str], kinds: Mapping[str, tuple[str, ...]]
+) -> Rule:
     def fail(fld: str, problem: str) -> ConfigError:
         return ConfigError(f"{source}, rule {n}, field {fld!r}: {problem}")
 
@@ -96,11 +104,11 @@ def _rule(source: Path, n: int, raw: Any, levels: Sequence[str]) -> Rule:
     for key in ("id", "kind", "level"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise fail(key, "missing or not text")
-    if raw["kind"] not in KINDS:
-        raise fail("kind", f"unknown kind {raw['kind']!r} (known: {', '.join(KINDS)})")
+    if raw["kind"] not in kinds:
+        raise fail("kind", f"unknown kind {raw['kind']!r} (known: {', '.join(kinds)})")
     if raw["level"] not in levels:
         raise fail("level", f"{raw['level']!r} is not one of the levels {list(levels)}")
-    params = {k: raw.get(k) for k in KINDS[raw["kind"]]}
+    params = {k: raw.get(k) for k in kinds[raw["kind"]]}
     for key, value in params.items():
         _check_param(fail, key, value)
     return Rule(raw["id"], raw["kind"], raw["level"], params, str(raw.get("description", "")))
