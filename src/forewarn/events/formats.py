@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 from forewarn.errors import DataError, SchemaError
 from forewarn.events.schema import RAW_COLUMNS, row_error
 
+_ARROW_TEXT = {pa.string(): pd.StringDtype("pyarrow")}
 CHUNK_BYTES = 32 << 20
 """Bytes of CSV parsed per chunk."""
 SNIFF_BYTES = 64 << 10
@@ -192,7 +193,7 @@ def csv_chunks(path: Path, fmt: Format) -> Iterator[pd.DataFrame]:
         for batch in reader:
             if bad.number is not None:
                 raise _bad_row_error(path, header, bad)
-            frame = batch.to_pandas()
+            frame = batch.to_pandas(types_mapper=_ARROW_TEXT.get)
             frame.index = pd.RangeIndex(rows + 1, rows + 1 + len(frame))
             rows += len(frame)
             yield _raw_of(path, frame, fmt)

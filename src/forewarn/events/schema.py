@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from forewarn.errors import NotFound, SchemaError
+from forewarn.errors import SchemaError
 
 VIOLENCE_TYPES: Mapping[int, str] = {1: "state-based", 2: "non-state", 3: "one-sided"}
 """UCDP's types of organised violence (GED ``type_of_violence``)."""
@@ -53,6 +53,8 @@ STORED = pa.schema([
 ])  # fmt: skip
 """The stored event (Parquet); ``iso3`` and ``year`` are also the partition keys."""
 
+TEXT = "string[pyarrow]"
+"""Text columns are Arrow strings: vectorised string work, no Python object per value."""
 FIRST_YEAR, LAST_YEAR = 1946, 2100
 REPAIR_HINT = (
     " (UCDP's own releases hold a few such events: --repair-estimates widens low-high to "
@@ -101,14 +103,14 @@ class _Checker:
 
 
 def _missing(values: pd.Series) -> Any:
-    text = values.astype("string")
+    text = values.astype(TEXT)
     return values.isna().to_numpy() | (text.str.strip() == "").fillna(True).to_numpy()
 
 
 def _integers(checker: _Checker, name: str) -> pd.Series:
     raw = checker.raw[name]
     missing = _missing(raw)
-    number = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce")
+    number = pd.to_numeric(raw.astype(TEXT).str.strip(), errors="coerce")
     not_number = ~missing & (number.isna().to_numpy() | (number % 1 != 0).fillna(True).to_numpy())
     checker.check(missing, name, lambda i: "missing value")
     checker.check(not_number, name, lambda i: f"{_show(raw.iloc[i])} is not a whole number")
@@ -126,7 +128,7 @@ def _deaths(checker: _Checker, name: str) -> pd.Series:
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """ISO dates or date-times (GED), or ACLED's "12 January 2023"; NaT when unreadable."""
-    text = values.astype("string").str.strip()
+    text = values.astype(TEXT).str.strip()
     found = pd.to_datetime(text, format="ISO8601", errors="coerce")
     if found.isna().any():
         other = pd.to_datetime(text, format="%d %B %Y", errors="coerce")
@@ -151,7 +153,7 @@ def _date(checker: _Checker, name: str) -> pd.Series:
 def _coordinate(checker: _Checker, name: str, limit: float) -> pd.Series:
     raw = checker.raw[name]
     missing = _missing(raw)
-    number = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce")
+    number = pd.to_numeric(raw.astype(TEXT).str.strip(), errors="coerce")
     checker.check(missing, name, lambda i: "missing coordinate")
     checker.check(~missing & number.isna().to_numpy(), name,
                   lambda i: f"{_show(raw.iloc[i])} is not a number")  # fmt: skip
@@ -162,18 +164,29 @@ def _coordinate(checker: _Checker, name: str, limit: float) -> pd.Series:
 
 
 def _text(raw: pd.DataFrame, name: str) -> pd.Series:
-    values = raw[name].astype("string").str.strip()
+    values = raw[name].astype(TEXT).str.strip()
     return values.mask(values == "")
 
 
-@cache
-def _iso3_of_name(name: str) -> str | None:
-    from forewarn.data.countries import iso3_of
+_MISSING = "<not found>"
 
-    try:
-        return iso3_of(name)
-    except NotFound:
-        return None
+
+@cache
+def _iso3_of_names(names: tuple[str, ...]) -> tuple[str | None, ...]:
+    import logging
+
+    import country_converter as coco
+
+    from forewarn.data.countries import EXPLICIT
+
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    found = coco.CountryConverter().convert(list(names), to="ISO3", not_found=_MISSING)
+    values = found if isinstance(found, list) else [found]
+    historic = {name.lower(): iso3 for iso3, name, _ in EXPLICIT.values()}
+    return tuple(
+        historic.get(n.lower()) or (v if isinstance(v, str) and v != _MISSING else None)
+        for n, v in zip(names, values, strict=True)
+    )
 
 
 @cache
@@ -192,19 +205,34 @@ def _code_table(column: str) -> dict[str, str]:
     return table
 
 
+def _code_key(code: Any) -> str | None:
+    if code is None or pd.isna(code):
+        return None
+    text = str(code).split(".")[0].strip()
+    return str(int(text)) if text.isdigit() else None
+
+
 def country_codes(names: pd.Series, codes: pd.Series, code_kind: str) -> pd.Series:
-    """ISO3 codes from country names (the crosswalk), else from numeric codes (``GWcode``
-    or ``ISOnumeric``); None where neither is known."""
+    """ISO3 codes from numeric country codes (``GWcode`` or ``ISOnumeric``), else from
+    country names (the crosswalk); None where neither is known."""
     table = _code_table(code_kind)
-    pairs = pd.DataFrame({"name": names.astype("string"), "code": codes.astype("string")})
+    pairs = pd.DataFrame({"name": names.astype(TEXT), "code": codes.astype(TEXT)})
+    distinct = pairs.drop_duplicates()
     found: dict[tuple[Any, Any], str | None] = {}
-    for name, code in pairs.drop_duplicates().itertuples(index=False):
-        iso3 = _iso3_of_name(str(name)) if not pd.isna(name) and str(name).strip() else None
-        if iso3 is None and not pd.isna(code):
-            iso3 = table.get(str(code).split(".")[0].strip().lstrip("0") or "0")
-        found[(name, code)] = iso3
-    keys = list(zip(pairs["name"], pairs["code"], strict=True))
-    return pd.Series([found[k] for k in keys], index=names.index, dtype="object")
+    unnamed = []
+    for name, code in distinct.itertuples(index=False):
+        key = _code_key(code)
+        found[(name, code)] = table.get(key) if key is not None else None
+        if found[(name, code)] is None and not pd.isna(name) and str(name).strip():
+            unnamed.append((name, code))
+    if unnamed:
+        by_name = _iso3_of_names(tuple(sorted({str(n).strip() for n, _ in unnamed})))
+        lookup = dict(zip(sorted({str(n).strip() for n, _ in unnamed}), by_name, strict=True))
+        for name, code in unnamed:
+            found[(name, code)] = lookup[str(name).strip()]
+    keys = pd.MultiIndex.from_frame(pairs)
+    mapping = pd.Series(list(found.values()), index=pd.MultiIndex.from_tuples(list(found)))
+    return pd.Series(mapping.reindex(keys).to_numpy(), index=names.index, dtype="object")
 
 
 def _state_side(side_a: pd.Series, flag: pd.Series) -> pd.Series:
@@ -259,8 +287,8 @@ def typed_events(
     checker.raise_first(file)
     side_a = _text(raw, "side_a")
     frame = pd.DataFrame({
-        "id": raw["id"].astype("string").str.strip().str.replace(r"\.0$", "", regex=True),
-        "iso3": iso3.astype("string"),
+        "id": raw["id"].astype(TEXT).str.strip().str.replace(r"\.0$", "", regex=True),
+        "iso3": iso3.astype(TEXT),
         "year": start.dt.year.astype("int16"),
         "date_start": start,
         "date_end": end,

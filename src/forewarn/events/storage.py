@@ -226,34 +226,63 @@ class _Staged:
         return spans
 
 
-def _stage_chunk(staged: _Staged, typed: pd.DataFrame, rows: Any, source: str,
-                 version: str, chunk: int) -> None:  # fmt: skip
+FLUSH_ROWS = 2_000_000
+"""Validated events held in memory before they are written to the staging partitions."""
+
+
+def _note_chunk(staged: _Staged, typed: pd.DataFrame, rows: Any) -> pd.DataFrame:
     staged.hashes.append(pd.util.hash_pandas_object(typed["id"], index=False).to_numpy())
-    staged.repaired.extend(typed.loc[typed.pop("repaired").to_numpy(), "id"].astype(str))
     staged.numbers.append(np.asarray(rows, dtype=np.int64))
+    staged.repaired.extend(typed.loc[typed["repaired"].to_numpy(), "id"].astype(str))
     staged.events += len(typed)
     first, last = typed["date_start"].min(), typed["date_start"].max()
     staged.first = first if staged.first is None else min(staged.first, first)
     staged.last = last if staged.last is None else max(staged.last, last)
-    typed = typed.assign(source=source, version=version)
+    return typed.drop(columns=["repaired"])
+
+
+def _flush(staged: _Staged, frames: list[pd.DataFrame], source: str, version: str) -> None:
+    """Write the buffered events, one file per partition."""
+    if not frames:
+        return
+    typed = pd.concat(frames, ignore_index=True).assign(source=source, version=version)
+    frames.clear()
+    number = len({n for names in staged.files.values() for n in names})
     for (iso3, year), group in typed.groupby(["iso3", "year"], sort=True, observed=True):
         key = (str(iso3), int(year))
         folder = staged.folder / f"iso3={key[0]}" / f"year={key[1]}"
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"part-{chunk:05d}.parquet"
-        table = pa.Table.from_pandas(group.drop(columns=list(PARTITION_KEYS)),
-                                     schema=FILE_SCHEMA, preserve_index=False)  # fmt: skip
-        pq.write_table(table, folder / name, compression="zstd")
+        name = f"part-{number:05d}.parquet"
+        _write(group.drop(columns=list(PARTITION_KEYS)), folder / name)
         staged.files.setdefault(key, []).append(name)
         staged.rows[key] = staged.rows.get(key, 0) + len(group)
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(frame, schema=FILE_SCHEMA, preserve_index=False)
+    pq.write_table(table, path, compression="zstd")
+
+
+def _compact(staged: _Staged) -> None:
+    """One file per partition: partitions written by several flushes are merged, in order."""
+    for key, names in staged.files.items():
+        if len(names) == 1:
+            continue
+        folder = staged.folder / f"iso3={key[0]}" / f"year={key[1]}"
+        table = pa.concat_tables([pq.read_table(folder / n, schema=FILE_SCHEMA) for n in names])
+        pq.write_table(table, folder / "part-merged.parquet", compression="zstd")
+        for name in names:
+            (folder / name).unlink()
+        (folder / "part-merged.parquet").rename(folder / "part-00000.parquet")
+        staged.files[key] = ["part-00000.parquet"]
 
 
 def _stage(path: Path, fmt: formats.Format, version: str, folder: Path,
            progress: Progress | None, repair: bool) -> _Staged:  # fmt: skip
     staged = _Staged(folder)
     chunks, _ = _chunks(path, fmt)
-    read = 0
-    for chunk, raw in enumerate(chunks):
+    read, buffered, held = 0, [], 0  # type: int, list[pd.DataFrame], int
+    for raw in chunks:
         typed = typed_events(raw, str(path), code_kind=fmt.code_kind, types=fmt.gedtypes,
                              repair=repair)  # fmt: skip
         rows = raw.index.to_numpy()
@@ -262,12 +291,18 @@ def _stage(path: Path, fmt: formats.Format, version: str, folder: Path,
             keep = (typed["type_of_violence"] != 0).to_numpy()
             staged.skipped += int((~keep).sum())
             typed, rows = typed[keep].reset_index(drop=True), rows[keep]
-        _stage_chunk(staged, typed, rows, fmt.source, version, chunk)
+        buffered.append(_note_chunk(staged, typed, rows))
+        held += len(typed)
+        if held >= FLUSH_ROWS:
+            _flush(staged, buffered, fmt.source, version)
+            held = 0
         if progress is not None:
             progress(read)
+    _flush(staged, buffered, fmt.source, version)
     if staged.events == 0:
         raise DataError(f"{path}: no events of organised violence to import")
     _check_unique(path, fmt, staged)
+    _compact(staged)
     return staged
 
 
