@@ -24,7 +24,8 @@ events_app = typer.Typer(help="Event data (UCDP GED, ACLED): import, monthly ser
 app.add_typer(events_app, name="events")
 
 SourceOption = typer.Option("ged", "--source", help="Which stored events: ged or acled.")
-PROGRESS_EVERY = 10
+PROGRESS_EVERY = 5
+"""Chunks (of about 32 MB) between two progress lines when stderr is not a terminal."""
 
 
 @contextmanager
@@ -35,7 +36,7 @@ def _rows_progress(label: str) -> Iterator[Callable[[int], None]]:
 
         def line(rows: int) -> None:
             calls[0] += 1
-            if calls[0] % PROGRESS_EVERY == 1:
+            if calls[0] % PROGRESS_EVERY == 0:
                 print(f"{label}: {rows:,} rows read", file=sys.stderr, flush=True)
 
         yield line

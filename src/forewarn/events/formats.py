@@ -49,6 +49,8 @@ class Format:
 GED_COLUMNS = ("id", "date_start", "date_end", "type_of_violence", "best", "low", "high",
                "deaths_civilians", "country", "country_id", "adm_1", "adm_2", "side_a",
                "side_b")  # fmt: skip
+GED_MARKS = {"type_of_violence", "date_start", "date_end", "best", "dyad_new_id",
+             "conflict_new_id", "where_prec", "deaths_civilians"}  # fmt: skip
 GED_RENAMES = {"country_id": "country_code", "adm_1": "admin1", "adm_2": "admin2"}
 ACLED_COLUMNS = ("event_id_cnty", "event_date", "event_type", "inter1", "inter2", "fatalities",
                  "latitude", "longitude", "country", "iso", "admin1", "admin2", "actor1",
@@ -119,10 +121,10 @@ def guess_format(path: Path) -> str:
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return "ged-geojson"
     columns = set(_header(head))
-    if {"type_of_violence", "date_start", "best"} <= columns:
-        return "ged-csv"
-    if {"event_id_cnty", "event_date", "fatalities"} <= columns:
+    if "event_id_cnty" in columns or {"event_date", "fatalities"} <= columns:
         return "acled-csv"
+    if len(columns & GED_MARKS) >= 2:
+        return "ged-csv"
     raise DataError(
         f"{path}: cannot tell the event format from the header (expected UCDP GED or ACLED "
         "columns); give --format ged-csv, ged-geojson or acled-csv"
@@ -143,6 +145,7 @@ def detect_version(path: Path, fmt: Format, name: str | None = None) -> str | No
 
 @dataclass
 class _BadRow:
+    seen: bool = False
     number: int | None = None
     expected: int = 0
     actual: int = 0
@@ -150,11 +153,12 @@ class _BadRow:
 
 def _csv_reader(path: Path, wanted: list[str], bad: _BadRow) -> Any:
     def invalid(row: Any) -> str:
-        if bad.number is None:
-            bad.number, bad.expected, bad.actual = row.number, row.expected_columns, row.actual_columns
+        if not bad.seen:
+            bad.seen, bad.number = True, row.number
+            bad.expected, bad.actual = row.expected_columns, row.actual_columns
         return "skip"
 
-    read = pacsv.ReadOptions(block_size=CHUNK_BYTES, use_threads=True)
+    read = pacsv.ReadOptions(block_size=CHUNK_BYTES, use_threads=False)  # row numbers kept
     parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid)
     convert = pacsv.ConvertOptions(
         include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string()),
@@ -173,8 +177,8 @@ def _check_header(path: Path, fmt: Format, header: list[str]) -> None:
                               f"(a {fmt.name} file needs {', '.join(fmt.required)})")  # fmt: skip
 
 
-def _bad_row_error(path: Path, header: list[str], bad: _BadRow) -> SchemaError:
-    row = (bad.number or 1) - 1
+def _bad_row_error(path: Path, header: list[str], bad: _BadRow, rows: int) -> SchemaError:
+    row: int | str = bad.number - 1 if bad.number is not None else f"after {rows}"
     missing = header[bad.actual] if bad.actual < len(header) else "(extra field)"
     return row_error(str(path), row, missing, f"the row has {bad.actual} fields, the header "
                      f"{bad.expected} (truncated or malformed line)")  # fmt: skip
@@ -191,8 +195,8 @@ def csv_chunks(path: Path, fmt: Format) -> Iterator[pd.DataFrame]:
     try:
         reader = _csv_reader(path, wanted, bad)
         for batch in reader:
-            if bad.number is not None:
-                raise _bad_row_error(path, header, bad)
+            if bad.seen:
+                raise _bad_row_error(path, header, bad, rows)
             frame = batch.to_pandas(types_mapper=_ARROW_TEXT.get)
             frame.index = pd.RangeIndex(rows + 1, rows + 1 + len(frame))
             rows += len(frame)
@@ -201,8 +205,8 @@ def csv_chunks(path: Path, fmt: Format) -> Iterator[pd.DataFrame]:
         message = str(exc).splitlines()[0]
         raise row_error(str(path), f"{rows + 1} or later", "(row)", f"unreadable CSV: {message} "
                         "(truncated file?)") from exc  # fmt: skip
-    if bad.number is not None:
-        raise _bad_row_error(path, header, bad)
+    if bad.seen:
+        raise _bad_row_error(path, header, bad, rows)
     if rows == 0:
         raise DataError(f"{path}: no events (the file has a header only)")
 
