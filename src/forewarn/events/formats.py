@@ -151,14 +151,14 @@ class _BadRow:
     actual: int = 0
 
 
-def _csv_reader(path: Path, wanted: list[str], bad: _BadRow) -> Any:
+def _csv_reader(path: Path, wanted: list[str], bad: _BadRow, threads: bool = True) -> Any:
     def invalid(row: Any) -> str:
         if not bad.seen:
             bad.seen, bad.number = True, row.number
             bad.expected, bad.actual = row.expected_columns, row.actual_columns
         return "skip"
 
-    read = pacsv.ReadOptions(block_size=CHUNK_BYTES, use_threads=False)  # row numbers kept
+    read = pacsv.ReadOptions(block_size=CHUNK_BYTES, use_threads=threads)
     parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid)
     convert = pacsv.ConvertOptions(
         include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string()),
@@ -175,6 +175,17 @@ def _check_header(path: Path, fmt: Format, header: list[str]) -> None:
         if column not in header:
             raise SchemaError(f"{path}, header row, field {column!r}: missing column "
                               f"(a {fmt.name} file needs {', '.join(fmt.required)})")  # fmt: skip
+
+
+def _located(path: Path, wanted: list[str], bad: _BadRow) -> _BadRow:
+    """The first invalid row again, read on one thread, which numbers the rows."""
+    if bad.number is not None:
+        return bad
+    again = _BadRow()
+    for _ in _csv_reader(path, wanted, again, threads=False):
+        if again.seen:
+            break
+    return again if again.seen else bad
 
 
 def _bad_row_error(path: Path, header: list[str], bad: _BadRow, rows: int) -> SchemaError:
@@ -196,7 +207,7 @@ def csv_chunks(path: Path, fmt: Format) -> Iterator[pd.DataFrame]:
         reader = _csv_reader(path, wanted, bad)
         for batch in reader:
             if bad.seen:
-                raise _bad_row_error(path, header, bad, rows)
+                raise _bad_row_error(path, header, _located(path, wanted, bad), rows)
             frame = batch.to_pandas(types_mapper=_ARROW_TEXT.get)
             frame.index = pd.RangeIndex(rows + 1, rows + 1 + len(frame))
             rows += len(frame)
@@ -206,7 +217,7 @@ def csv_chunks(path: Path, fmt: Format) -> Iterator[pd.DataFrame]:
         raise row_error(str(path), f"{rows + 1} or later", "(row)", f"unreadable CSV: {message} "
                         "(truncated file?)") from exc  # fmt: skip
     if bad.seen:
-        raise _bad_row_error(path, header, bad, rows)
+        raise _bad_row_error(path, header, _located(path, wanted, bad), rows)
     if rows == 0:
         raise DataError(f"{path}: no events (the file has a header only)")
 

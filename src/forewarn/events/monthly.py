@@ -95,16 +95,52 @@ def counts(
     root: Path, source: str = "ged", iso3: str | None = None, *, client: Any = None
 ) -> pd.DataFrame:
     """The province counts of the stored ``source`` events (one country's when ``iso3`` is
-    given): on pandas in this process when ``client`` is None, else on Dask over the Parquet
-    partitions with that ``dask.distributed`` client."""
+    given): on pandas in this process when ``client`` is None, else on Dask with that
+    ``dask.distributed`` client, over the Parquet partitions in batches of about
+    :data:`BATCH_ROWS` events (one Dask partition each)."""
     if client is None:
         return count_frame(storage.read_events(root, source, iso3, SCAN_COLUMNS))
     import dask.dataframe as dd
 
-    filters = [("iso3", "==", iso3)] if iso3 is not None else None
-    path = storage.source_path(root, source)
-    frame = dd.read_parquet(str(path), columns=SCAN_COLUMNS, filters=filters)
+    base = storage.source_path(root, source)
+    batches = file_batches(storage.load_manifest(root), source, iso3)
+    if not batches:
+        return count_frame(storage.read_events(root, source, iso3, SCAN_COLUMNS))
+    meta = read_batch(str(base), batches[0][:1]).head(0)
+    frame = dd.from_map(read_batch, [str(base)] * len(batches), batches, meta=meta,
+                        enforce_metadata=False)  # fmt: skip
     return _tidy(client.compute(province_counts(frame)).result())
+
+
+BATCH_ROWS = 1_000_000
+
+
+def file_batches(
+    manifest: storage.Manifest, source: str, iso3: str | None, rows: int = BATCH_ROWS
+) -> list[list[str]]:
+    """The partitions' files (relative to the source folder) in batches of about ``rows``
+    events, in partition order."""
+    batches: list[list[str]] = [[]]
+    held = 0
+    for part in manifest.partitions.values():
+        if part.source != source or (iso3 is not None and part.iso3 != iso3):
+            continue
+        if held >= rows:
+            batches.append([])
+            held = 0
+        folder = part.folder.split("/", 1)[1]
+        batches[-1].extend(f"{folder}/{name}" for name in part.files)
+        held += part.rows
+    return [b for b in batches if b]
+
+
+def read_batch(base: str, files: list[str]) -> pd.DataFrame:
+    """The scan columns of some partition files (with their ``iso3`` from the paths)."""
+    import pyarrow.dataset as pads
+
+    data = pads.dataset([f"{base}/{f}" for f in files], format="parquet",
+                        partitioning=storage.HIVE, partition_base_dir=base)  # fmt: skip
+    return data.to_table(columns=SCAN_COLUMNS).to_pandas()
 
 
 # --- from counts to the series ----------------------------------------------------------------

@@ -76,33 +76,59 @@ def _months(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     return index // 12, index % 12 + 1
 
 
-def synthetic_chunk(template: pd.DataFrame, n: int, first_id: int, *, countries: int,
-                    provinces: int, seed: int, text: bool = True) -> pd.DataFrame:  # fmt: skip
-    """``n`` synthetic events with ids from ``first_id`` (one chunk of :func:`write_synthetic`)."""
-    rng = np.random.default_rng([seed, first_id])
-    rows = template.iloc[rng.integers(0, len(template), n)].reset_index(drop=True)
-    pool = country_pool(countries)
-    place = pool.iloc[rng.integers(0, len(pool), n)].reset_index(drop=True)
-    start = pd.to_datetime(rows["date_start"]).dt.normalize()
-    length = pd.to_datetime(rows["date_end"]).dt.normalize() - start
-    years, months = _months(rng, n)
+_PREPARED: dict[int, tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _prepared(template: pd.DataFrame) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray]:
+    if id(template) not in _PREPARED:
+        _PREPARED.clear()
+        _PREPARED[id(template)] = _prepare(template)
+    return _PREPARED[id(template)]
+
+
+def _prepare(template: pd.DataFrame) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray]:
+    start = pd.to_datetime(template["date_start"]).dt.normalize()
+    length = (pd.to_datetime(template["date_end"]).dt.normalize() - start).dt.days.to_numpy()
+    table = pa.Table.from_pandas(template.astype(str), preserve_index=False)
     days = np.minimum(start.dt.day.to_numpy(), 28)
-    moved = pd.to_datetime({"year": years, "month": months, "day": days})
-    out = rows.assign(
-        id=np.arange(first_id, first_id + n),
-        country=place["name_short"].to_numpy(),
-        country_id=place["GWcode"].to_numpy(),
-        adm_1=[f"Province {k:02d}" for k in rng.integers(1, provinces + 1, n)],
-        adm_2="",
-        year=years,
-        date_start=moved.dt.strftime("%Y-%m-%d"),
-        date_end=(moved + length).dt.strftime("%Y-%m-%d"),
-        latitude=(rows["latitude"] + rng.normal(0, 0.5, n)).clip(-89.9, 89.9).round(5),
-        longitude=(rows["longitude"] + rng.normal(0, 0.5, n)).clip(-179.9, 179.9).round(5),
-    )
+    return table, length, days, template[["latitude", "longitude"]].to_numpy(dtype=float)
+
+
+def _text(values: np.ndarray) -> pa.Array:
+    return pa.array(values).cast(pa.string())
+
+
+def synthetic_chunk(template: pd.DataFrame, n: int, first_id: int, *, countries: int,
+                    provinces: int, seed: int, text: bool = True) -> pa.Table:  # fmt: skip
+    """``n`` synthetic events with ids from ``first_id`` (one chunk of :func:`write_synthetic`),
+    as an Arrow table of GED CSV columns."""
+    rng = np.random.default_rng([seed, first_id])
+    table, length, days, points = _prepared(template)
+    pick = rng.integers(0, len(template), n)
+    rows = table.take(pa.array(pick))
+    pool = country_pool(countries)
+    place = rng.integers(0, len(pool), n)
+    years, months = _months(rng, n)
+    start = (years - 1970) * 12 + months - 1
+    start = start.astype("datetime64[M]").astype("datetime64[D]") + (days[pick] - 1)
+    end = start + length[pick]
+    names = pool["name_short"].to_numpy()[place]
+    codes = pool["GWcode"].to_numpy()[place]
+    jitter = rng.normal(0, 0.5, (n, 2))
+    lat = np.clip(points[pick, 0] + jitter[:, 0], -89.9, 89.9).round(5)
+    lon = np.clip(points[pick, 1] + jitter[:, 1], -179.9, 179.9).round(5)
+    areas = np.char.add("Province ", np.char.zfill(rng.integers(1, provinces + 1, n).astype(str), 2))
+    columns = {
+        "id": _text(np.arange(first_id, first_id + n)), "country": _text(names),
+        "country_id": _text(codes), "adm_1": _text(areas), "adm_2": pa.nulls(n, pa.string()),
+        "year": _text(years), "date_start": _text(start.astype(str)),
+        "date_end": _text(end.astype(str)), "latitude": _text(lat), "longitude": _text(lon),
+    }  # fmt: skip
     if not text:
-        out = out.assign(**dict.fromkeys(FREE_TEXT, ""))
-    return out
+        columns.update({c: pa.nulls(n, pa.string()) for c in FREE_TEXT})
+    for name, values in columns.items():
+        rows = rows.set_column(rows.schema.get_field_index(name), name, values)
+    return rows
 
 
 def write_synthetic(path: Path, template: pd.DataFrame, total: int, *, countries: int = 50,
@@ -113,10 +139,9 @@ def write_synthetic(path: Path, template: pd.DataFrame, total: int, *, countries
     with pa.output_stream(str(path), compression="detect") as sink:
         writer = None
         for first in range(0, total, chunk):
-            frame = synthetic_chunk(template, min(chunk, total - first), first + 1,
+            table = synthetic_chunk(template, min(chunk, total - first), first + 1,
                                     countries=countries, provinces=provinces, seed=seed,
                                     text=text)  # fmt: skip
-            table = pa.Table.from_pandas(frame.astype(str), preserve_index=False)
             if writer is None:
                 writer = pacsv.CSVWriter(sink, table.schema)
             writer.write_table(table)
@@ -125,7 +150,7 @@ def write_synthetic(path: Path, template: pd.DataFrame, total: int, *, countries
     return path
 
 
-def synthetic_chunks(template: pd.DataFrame, total: int, **options: int) -> Iterator[pd.DataFrame]:
+def synthetic_chunks(template: pd.DataFrame, total: int, **options: int) -> Iterator[pa.Table]:
     """The chunks :func:`write_synthetic` would write (for tests)."""
     chunk = int(options.pop("chunk", 1_000_000))
     for first in range(0, total, chunk):
