@@ -116,10 +116,11 @@ BATCH_ROWS = 1_000_000
 
 
 def file_batches(
-    manifest: storage.Manifest, source: str, iso3: str | None, rows: int = BATCH_ROWS
+    manifest: storage.Manifest, source: str, iso3: str | None, rows: int | None = None
 ) -> list[list[str]]:
     """The partitions' files (relative to the source folder) in batches of about ``rows``
-    events, in partition order."""
+    (default :data:`BATCH_ROWS`) events, in partition order."""
+    rows = rows or BATCH_ROWS
     batches: list[list[str]] = [[]]
     held = 0
     for part in manifest.partitions.values():
