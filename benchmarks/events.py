@@ -55,8 +55,12 @@ def _tree_rss(process: psutil.Process) -> int:
 def measure(args: list[str], budget: float) -> Step:
     """Run ``python benchmarks/events.py _step ARGS``; wall time, peak tree RSS, its JSON."""
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, str(HERE), "_step", *args],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    child = subprocess.Popen(
+        [sys.executable, str(HERE), "_step", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     watched, peak, killed = psutil.Process(child.pid), 0, False
     while child.poll() is None:
         peak = max(peak, _tree_rss(watched))
@@ -78,21 +82,19 @@ def measure(args: list[str], budget: float) -> Step:
 
 
 def _generate(path: str, total: int) -> dict[str, object]:
-    from forewarn.data import registry
     from forewarn.config import Settings
+    from forewarn.data import registry
     from forewarn.events.synthetic import ged_template, write_synthetic
 
     template = ged_template(registry.fetch("ucdp-ged-caf", Settings()))
-    write_synthetic(Path(path), template, total, countries=50, provinces=16, seed=SEED,
-                    text=False)  # fmt: skip
+    write_synthetic(Path(path), template, total, countries=50, provinces=16, seed=SEED, text=False)
     return {"bytes": Path(path).stat().st_size}
 
 
 def _import(path: str, root: str) -> dict[str, object]:
     from forewarn.events.storage import import_events
 
-    report = import_events(Path(root), Path(path), sha256=f"{total_of(path):064d}",
-                           repair=True)  # fmt: skip
+    report = import_events(Path(root), Path(path), sha256=f"{total_of(path):064d}", repair=True)
     return {"events": report.record.events, "partitions": report.partitions}
 
 
@@ -105,8 +107,9 @@ def _aggregate(root: str, engine: str, workers: int, out: str) -> dict[str, obje
     from forewarn.events import monthly
 
     memory = f"{int(3.0 / max(workers, 1) * 1024)}MB"
-    with dask_client("local" if engine == "dask" else None, workers=workers,
-                     memory_limit=memory) as client:  # fmt: skip
+    with dask_client(
+        "local" if engine == "dask" else None, workers=workers, memory_limit=memory
+    ) as client:
         started = time.perf_counter()
         table = monthly.counts(Path(root), "ged", client=client)
         seconds = time.perf_counter() - started
@@ -146,12 +149,17 @@ def run_size(total: int, work: Path, budget: float, workers: int) -> dict[str, o
         made = measure(["generate", str(csv), str(total)], 64)
         row["csv_gb"] = round(int(made.detail.get("bytes", 0)) / 1e9, 2)  # type: ignore[call-overload]
         imported = measure(["import", str(csv), str(root)], 64)
-        row["import_s"], row["import_peak_gb"] = round(imported.seconds, 1), round(imported.peak_gb, 2)
+        row["import_s"], row["import_peak_gb"] = (
+            round(imported.seconds, 1),
+            round(imported.peak_gb, 2),
+        )
         row["import_rate"] = round(total / imported.seconds) if imported.ok else None
         csv.unlink()
         for engine in ("pandas", "dask"):
-            result = measure(["aggregate", str(root), engine, str(workers),
-                              str(work / f"{engine}.parquet")], budget)  # fmt: skip
+            result = measure(
+                ["aggregate", str(root), engine, str(workers), str(work / f"{engine}.parquet")],
+                budget,
+            )
             row[f"{engine}_s"] = round(result.seconds, 1) if result.ok else None
             row[f"{engine}_compute_s"] = result.detail.get("compute_s")
             row[f"{engine}_peak_gb"] = round(result.peak_gb, 2)
@@ -165,17 +173,30 @@ def run_size(total: int, work: Path, budget: float, workers: int) -> dict[str, o
 
 
 def _print(rows: list[dict[str, object]], budget: float) -> None:
-    print(f"\nevents  | import s (events/s, peak GB) | pandas s (peak GB) | Dask s (peak GB) "
-          f"| Dask/pandas | equal   [budget {budget:g} GB]")  # fmt: skip
+    print(
+        f"\nevents  | import s (events/s, peak GB) | pandas s (peak GB) | Dask s (peak GB) "
+        f"| Dask/pandas | equal   [budget {budget:g} GB]"
+    )
     for r in rows:
-        pandas = (f"{r['pandas_s']} ({r['pandas_peak_gb']})" if r["pandas_ok"]
-                  else f"out of memory ({r['pandas_peak_gb']})")  # fmt: skip
-        dask = (f"{r['dask_s']} ({r['dask_peak_gb']})" if r["dask_ok"]
-                else f"failed: {r['dask_error']} ({r['dask_peak_gb']})")  # fmt: skip
-        ratio = (f"{float(r['dask_s']) / float(r['pandas_s']):.2f}x"  # type: ignore[arg-type]
-                 if r["pandas_ok"] and r["dask_ok"] else "-")  # fmt: skip
-        print(f"{r['events']:>11,} | {r['import_s']} ({r['import_rate']}, {r['import_peak_gb']}) "
-              f"| {pandas} | {dask} | {ratio} | {r.get('equal', '-')}")  # fmt: skip
+        pandas = (
+            f"{r['pandas_s']} ({r['pandas_peak_gb']})"
+            if r["pandas_ok"]
+            else f"out of memory ({r['pandas_peak_gb']})"
+        )
+        dask = (
+            f"{r['dask_s']} ({r['dask_peak_gb']})"
+            if r["dask_ok"]
+            else f"failed: {r['dask_error']} ({r['dask_peak_gb']})"
+        )
+        ratio = (
+            f"{float(r['dask_s']) / float(r['pandas_s']):.2f}x"  # type: ignore[arg-type]
+            if r["pandas_ok"] and r["dask_ok"]
+            else "-"
+        )
+        print(
+            f"{r['events']:>11,} | {r['import_s']} ({r['import_rate']}, {r['import_peak_gb']}) "
+            f"| {pandas} | {dask} | {ratio} | {r.get('equal', '-')}"
+        )
 
 
 def main() -> None:

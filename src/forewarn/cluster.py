@@ -32,7 +32,7 @@ CONNECT_SECONDS = 20
 def _local_cluster(workers: int | None, memory_limit: str | int) -> Any:
     from distributed import LocalCluster
 
-    return LocalCluster(
+    return LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=workers or max(1, os.cpu_count() or 1),
         threads_per_worker=1,
         processes=True,
@@ -55,17 +55,21 @@ def dask_client(
     from distributed import Client
 
     if scheduler == LOCAL:
-        with _local_cluster(workers, memory_limit) as cluster, Client(cluster) as client:
+        cluster = _local_cluster(workers, memory_limit)
+        with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
             yield client
         return
     if "://" not in scheduler:
-        raise ConfigError(f"FOREWARN_DASK_SCHEDULER={scheduler!r}: expected 'local' or a "
-                          "scheduler address such as tcp://host:8786")  # fmt: skip
+        raise ConfigError(
+            f"FOREWARN_DASK_SCHEDULER={scheduler!r}: expected 'local' or a "
+            "scheduler address such as tcp://host:8786"
+        )
     try:
-        client = Client(scheduler, timeout=CONNECT_SECONDS)
+        client = Client(scheduler, timeout=CONNECT_SECONDS)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
-        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} "
-                          f"({type(exc).__name__}: {exc})") from exc  # fmt: skip
+        raise ConfigError(
+            f"cannot reach the Dask scheduler at {scheduler} ({type(exc).__name__}: {exc})"
+        ) from exc
     with client:
         yield client
 
@@ -90,7 +94,7 @@ def dask_map(client: Any) -> Executor:
         [data] = client.scatter([shared], broadcast=True)
         futures = [client.submit(_remote, fn, data, item, pure=False) for item in items]
         index = {f.key: i for i, f in enumerate(futures)}
-        for future in as_completed(futures):
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
             if done is not None:
                 done(index[future.key])
         return list(client.gather(futures))

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from forewarn.cases.replay import Replay
 from forewarn.framework.drivers import FactorShare
@@ -163,7 +164,7 @@ def plot_event_replay(doc: dict[str, object], path: Path) -> Path:
         twin.step(x, [r if r is not None else float("nan") for r in risks], where="mid",
                   color="#2a9d8f", label="annual two-year risk")  # fmt: skip
         twin.set_ylabel("annual model: two-year risk")
-        twin.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        twin.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         twin.set_ylim(bottom=0)
         twin.legend(loc="upper right", fontsize=8)
     ax.legend(loc="upper left", fontsize=8)

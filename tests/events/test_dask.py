@@ -41,8 +41,14 @@ def many_countries(caf_geojson: Path, tmp_path_factory: pytest.TempPathFactory) 
     """A store of 30,000 synthetic events in 12 countries, with small batches so that the
     Dask run has many partitions."""
     folder = tmp_path_factory.mktemp("synthetic")
-    path = write_synthetic(folder / "GEDEvent_v23_1_synthetic.csv", ged_template(caf_geojson),
-                           30_000, countries=12, provinces=5, chunk=7_000)  # fmt: skip
+    path = write_synthetic(
+        folder / "GEDEvent_v23_1_synthetic.csv",
+        ged_template(caf_geojson),
+        30_000,
+        countries=12,
+        provinces=5,
+        chunk=7_000,
+    )
     root = events_root(folder)
     import_file(root, path, repair=True)
     return root
@@ -67,15 +73,19 @@ def test_the_series_on_the_cluster_equal_the_one_process_series(
         some = sorted(set(local["iso3"]))[0]
         span = monthly.span_of(local[local["iso3"] == some], None, None)
         for admin1 in (False, True):
-            pd.testing.assert_frame_equal(monthly.series(local, some, span, admin1=admin1),
-                                          monthly.series(remote, some, span, admin1=admin1))  # fmt: skip
+            pd.testing.assert_frame_equal(
+                monthly.series(local, some, span, admin1=admin1),
+                monthly.series(remote, some, span, admin1=admin1),
+            )
     assert local["iso3"].nunique() == 12
 
 
 def test_a_backtest_on_the_cluster_equals_the_local_backtest(client: Any, panel: Panel) -> None:
     origins = ewp_origins(2015, 2016)
-    for spec in (sklearn_spec("logit", LogisticRegression(max_iter=300, C=0.05)),
-                 get_model("forewarn-ensemble")):  # fmt: skip
+    for spec in (
+        sklearn_spec("logit", LogisticRegression(max_iter=300, C=0.05)),
+        get_model("forewarn-ensemble"),
+    ):
         local = run_backtest(spec, panel.frame, origins, workers=2)
         with fits_on(client):
             remote = run_backtest(spec, panel.frame, origins, workers=2)
@@ -83,8 +93,7 @@ def test_a_backtest_on_the_cluster_equals_the_local_backtest(client: Any, panel:
         assert local.metrics == remote.metrics
 
 
-def test_the_bootstrap_band_on_the_cluster_equals_the_local_band(client: Any,
-                                                                 panel: Panel) -> None:  # fmt: skip
+def test_the_bootstrap_band_on_the_cluster_equals_the_local_band(client: Any, panel: Panel) -> None:
     spec = get_model("ewp-elasticnet")
     local = forecast(spec, panel, 2015, replicates=4)
     with fits_on(client):

@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 from forewarn.errors import ForewarnError
 from forewarn.events.storage import import_events
 
-BUDGET = settings(max_examples=40, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                         HealthCheck.too_slow])  # fmt: skip
+BUDGET = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 ACLED = (
     "event_id_cnty,event_date,event_type,inter1,inter2,fatalities,latitude,longitude,country,"
@@ -48,9 +51,12 @@ def mutated(draw: st.DrawFn, text: str) -> bytes:
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(data)))
         edit = draw(st.sampled_from(["cut", "replace", "insert", "delete"]))
-        piece = draw(st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
-                     | st.sampled_from(["-1", "", ",", "\n", '"', "99999", "1e9", "NaN",
-                                        "2013-02-30", "{", "]", "null"]))  # fmt: skip
+        piece = draw(
+            st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+            | st.sampled_from(
+                ["-1", "", ",", "\n", '"', "99999", "1e9", "NaN", "2013-02-30", "{", "]", "null"]
+            )
+        )
         if edit == "cut":
             data = data[:at]
         elif edit == "replace":

@@ -37,29 +37,43 @@ NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 def test_the_packaged_rules_load_and_a_bad_rule_is_named(tmp_path: Path) -> None:
     rules = load_monthly_rules()
     assert {r.kind for r in rules.rules} == {"surge", "spread", "escalation"}
-    text = (Path(rules.source).read_text(encoding="utf-8")
-            .replace('measure = "deaths_civilians"', 'measure = "rumours"', 1))  # fmt: skip
+    text = (
+        Path(rules.source)
+        .read_text(encoding="utf-8")
+        .replace('measure = "deaths_civilians"', 'measure = "rumours"', 1)
+    )
     bad = tmp_path / "monthly.toml"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"monthly.toml, rule 1, field 'measure': 'rumours'"):
         load_monthly_rules(bad)
-    bad.write_text(text.replace('"rumours"', '"events"').replace('kind = "spread"',
-                   'kind = "rumour"', 1), encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        text.replace('"rumours"', '"events"').replace('kind = "spread"', 'kind = "rumour"', 1),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match=r"rule 3, field 'kind': unknown kind 'rumour'"):
         load_monthly_rules(bad)
 
 
-def test_monthly_alerts_reach_the_ladder_and_the_ledger(caf_store: Path,
-                                                        db_settings: Settings) -> None:  # fmt: skip
+def test_monthly_alerts_reach_the_ladder_and_the_ledger(
+    caf_store: Path, db_settings: Settings
+) -> None:
     engine = open_database(db_settings)
     rules = load_monthly_rules()
-    annual = AlertCandidate("CAF", 482, "Central African Republic", "emergency", "risk-4pct",
-                            2012, {"rule": "risk-4pct"})  # fmt: skip
+    annual = AlertCandidate(
+        "CAF",
+        482,
+        "Central African Republic",
+        "emergency",
+        "risk-4pct",
+        2012,
+        {"rule": "risk-4pct"},
+    )
     with transaction(engine) as session:  # an annual alert at the same level comes first
         record_alerts(session, [annual], NOW, on_new=record_alert)
     report = raise_monthly_alerts(engine, caf_store, rules, NOW, "2013-07")
     assert [(c.iso3, c.level, c.stream) for c in report.candidates] == [
-        ("CAF", "emergency", "monthly")]  # fmt: skip
+        ("CAF", "emergency", "monthly")
+    ]
     assert len(report.created) == 1
     again = raise_monthly_alerts(engine, caf_store, rules, NOW, "2013-07")
     assert again.created == []
@@ -111,25 +125,45 @@ def test_the_replay_sees_only_what_was_known_at_each_month_end(
     assert seen.known_events == len(known)
     assert [f["rule"] for f in seen.firings] == [f.rule for f in fired]
     assert [f["values"] for f in seen.firings] == [dict(f.values) for f in fired]
-    later = monthly.series(monthly.counts(caf_store, "ged", "CAF"), "CAF",
-                           monthly.Span(*(monthly.month_code(month),) * 2))  # fmt: skip
-    assert int(later.loc[later["type_of_violence"].isna(), "events"].iloc[0]) >= seen.figures[
-        "events"]  # hindsight can only add events to a month  # fmt: skip
+    later = monthly.series(
+        monthly.counts(caf_store, "ged", "CAF"),
+        "CAF",
+        monthly.Span(*(monthly.month_code(month),) * 2),
+    )
+    assert (
+        int(later.loc[later["type_of_violence"].isna(), "events"].iloc[0]) >= seen.figures["events"]
+    )  # hindsight can only add events to a month
 
 
 @pytest.mark.slow
 def test_the_replay_command_sets_the_months_beside_the_annual_forecast(
-    caf_store: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caf_store: Path,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     from .test_import import run_cli
 
     monkeypatch.setenv("FOREWARN_DATA_MIRROR", str(settings.data_mirror))
     monkeypatch.setenv("FOREWARN_CACHE_DIR", str(settings.cache_dir))
     out, plot = tmp_path / "replay.json", tmp_path / "replay.png"
-    code, text, err = run_cli(monkeypatch, capsys, caf_store.parent, "events", "replay", "CAF",
-                              "--from", "2012-01", "--to", "2014-12", "--json", str(out),
-                              "--plot", str(plot))  # fmt: skip
+    code, text, err = run_cli(
+        monkeypatch,
+        capsys,
+        caf_store.parent,
+        "events",
+        "replay",
+        "CAF",
+        "--from",
+        "2012-01",
+        "--to",
+        "2014-12",
+        "--json",
+        str(out),
+        "--plot",
+        str(plot),
+    )
     assert code == 0, err
     doc = json.loads(out.read_text())
     assert [m["month"] for m in doc["months"]][::12] == ["2012-01", "2013-01", "2014-01"]

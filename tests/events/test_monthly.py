@@ -37,12 +37,18 @@ def raw(caf_geojson: Path) -> list[dict[str, Any]]:
     for feature in json.loads(caf_geojson.read_text(encoding="utf-8"))["features"]:
         p = feature["properties"]
         trio = (p["best"], p["low"], p["high"])
-        events.append({
-            "month": p["date_start"][:7], "type": p["type_of_violence"],
-            "area": p["adm_1"] or None, "best": p["best"], "low": min(trio),
-            "high": max(trio), "civilians": p["deaths_civilians"],
-            "government": p["side_a"].startswith("Government of"),
-        })  # fmt: skip
+        events.append(
+            {
+                "month": p["date_start"][:7],
+                "type": p["type_of_violence"],
+                "area": p["adm_1"] or None,
+                "best": p["best"],
+                "low": min(trio),
+                "high": max(trio),
+                "civilians": p["deaths_civilians"],
+                "government": p["side_a"].startswith("Government of"),
+            }
+        )
     return events
 
 
@@ -99,8 +105,9 @@ def test_the_series_match_an_independent_count_of_the_raw_file(
     last = max(e["month"] for e in raw)
     frame = monthly.series(table, "CAF", monthly.span_of(table, None, None), admin1=admin1)
     months = _months(first, last)
-    expected = {k: {n: v for n, v in f.items() if v} for k, f in
-                _expected(raw, months, admin1).items()}  # fmt: skip
+    expected = {
+        k: {n: v for n, v in f.items() if v} for k, f in _expected(raw, months, admin1).items()
+    }
     assert _actual(frame) == expected
     assert sorted(set(frame["month"])) == months  # every month, quiet ones too
 
@@ -112,22 +119,43 @@ def test_months_without_events_are_present_with_zeros(caf_store: Path) -> None:
     assert (frame[monthly.FIGURES] == 0).all().all()
 
 
-def test_the_json_of_the_command(caf_store: Path, tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_the_json_of_the_command(
+    caf_store: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from .test_import import run_cli
 
     out = tmp_path / "caf.json"
-    code, _, err = run_cli(monkeypatch, capsys, caf_store.parent, "events", "monthly", "CAF",
-                           "--admin1", "--from", "2013-01", "--to", "2013-12", "--json", str(out))  # fmt: skip
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        caf_store.parent,
+        "events",
+        "monthly",
+        "CAF",
+        "--admin1",
+        "--from",
+        "2013-01",
+        "--to",
+        "2013-12",
+        "--json",
+        str(out),
+    )
     assert code == 0, err
     rows = json.loads(out.read_text())
     assert {"iso3", "month", "admin1", "type_of_violence", "events", "deaths_best"} <= set(rows[0])
     assert {r["month"] for r in rows} == {f"2013-{m:02d}" for m in range(1, 13)}
     assert all(r["admin1"] for r in rows) and {r["type_of_violence"] for r in rows} == {
-        None, 1, 2, 3}  # fmt: skip
-    code, _, err = run_cli(monkeypatch, capsys, caf_store.parent, "events", "monthly", "CAF",
-                           "--from", "2013-13")  # fmt: skip
+        None,
+        1,
+        2,
+        3,
+    }
+    code, _, err = run_cli(
+        monkeypatch, capsys, caf_store.parent, "events", "monthly", "CAF", "--from", "2013-13"
+    )
     assert code == 2 and "not a month" in err and len(err.strip().splitlines()) == 1
 
 

@@ -19,7 +19,9 @@ from forewarn.warning.monthly import load_monthly_rules
 from forewarn.web.events import MONTHS
 
 from .conftest import PASSWORD, Desk
-from .test_browser import Server, browser, server  # noqa: F401  (fixtures)
+from .test_browser import Server
+from .test_browser import browser as browser  # the fixtures of the browser tests
+from .test_browser import server as server
 
 
 def _with_events(settings: Settings) -> None:
@@ -29,8 +31,7 @@ def _with_events(settings: Settings) -> None:
     import_events(root, path, sha256=registry.sha256_of(path), repair=True)
     engine = open_database(settings)
     try:
-        raise_monthly_alerts(engine, root, load_monthly_rules(), dt.datetime.now(dt.UTC),
-                             "2013-07")  # fmt: skip
+        raise_monthly_alerts(engine, root, load_monthly_rules(), dt.datetime.now(dt.UTC), "2013-07")
     finally:
         engine.dispose()
 
@@ -57,8 +58,9 @@ def test_the_country_page_shows_the_monthly_signal(events_desk: Desk) -> None:
 
 
 @pytest.mark.slow
-def test_the_events_map_in_a_browser(server: Server, browser: object,
-                                     web_settings: Settings) -> None:  # fmt: skip
+def test_the_events_map_in_a_browser(
+    server: Server, browser: object, web_settings: Settings
+) -> None:
     from playwright.sync_api import expect
 
     _with_events(web_settings)
@@ -69,17 +71,31 @@ def test_the_events_map_in_a_browser(server: Server, browser: object,
     page.get_by_label("User name").fill("dana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=2, name="Monthly violence (event data)")).to_be_visible()
+    expect(
+        page.get_by_role("heading", level=2, name="Monthly violence (event data)")
+    ).to_be_visible()
     expect(page.locator("#events-map[data-drawn]")).to_have_count(1)
     drawn = int(page.locator("#events-map").get_attribute("data-drawn") or 0)
     assert drawn > 1000 and page.locator("#events-map circle.event").count() == drawn
     assert page.locator("#events-map path.country-shape").count() == 1
     assert page.locator("svg.monthly .alert-mark").count() >= 1
-    page.locator("#events-map").screenshot(path=str(Path(__file__).resolve().parents[2]
-                                                    / "artifacts" / "screenshots" / "12-events-map.png"))  # fmt: skip
+    page.locator("#events-map").screenshot(
+        path=str(
+            Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "12-events-map.png"
+        )
+    )
     page.goto(server.url + "/countries/CAF?lang=id")
-    expect(page.get_by_role("heading", level=2, name="Kekerasan bulanan (data peristiwa)")).to_be_visible()
+    expect(
+        page.get_by_role("heading", level=2, name="Kekerasan bulanan (data peristiwa)")
+    ).to_be_visible()
     expect(page.locator("#events-map[data-drawn]")).to_have_count(1)
-    page.screenshot(path=str(Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-                             / "13-country-events-indonesian.png"), full_page=True)  # fmt: skip
+    page.screenshot(
+        path=str(
+            Path(__file__).resolve().parents[2]
+            / "artifacts"
+            / "screenshots"
+            / "13-country-events-indonesian.png"
+        ),
+        full_page=True,
+    )
     assert errors == [], errors

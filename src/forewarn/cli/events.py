@@ -61,14 +61,21 @@ def _source_file(settings: Settings, name: str) -> tuple[Path, str, bool]:
 @events_app.command("import")
 def import_command(
     ctx: typer.Context,
-    path: str = typer.Argument(..., help="Event file (CSV, .csv.gz, GeoJSON) or a registry "
-                               "dataset name such as ucdp-ged-caf."),  # fmt: skip
-    fmt: str = typer.Option(None, "--format", help="ged-csv, ged-geojson or acled-csv "
-                            "(default: guessed from the file)."),  # fmt: skip
-    version: str = typer.Option(None, "--version", help="Release of the data (e.g. 23.1) when "
-                                "the file name does not say."),  # fmt: skip
-    repair: bool = typer.Option(False, "--repair-estimates", help="Widen low-high to include "
-                                "best where the estimates disagree (each id is recorded)."),  # fmt: skip
+    path: str = typer.Argument(
+        ...,
+        help="Event file (CSV, .csv.gz, GeoJSON) or a registry dataset name such as ucdp-ged-caf.",
+    ),
+    fmt: str = typer.Option(
+        None, "--format", help="ged-csv, ged-geojson or acled-csv (default: guessed from the file)."
+    ),
+    version: str = typer.Option(
+        None, "--version", help="Release of the data (e.g. 23.1) when the file name does not say."
+    ),
+    repair: bool = typer.Option(
+        False,
+        "--repair-estimates",
+        help="Widen low-high to include best where the estimates disagree (each id is recorded).",
+    ),
 ) -> None:
     """Validate an event file and store its events (nothing is stored if any row is bad)."""
     from forewarn.events.storage import events_root, import_events
@@ -76,13 +83,21 @@ def import_command(
     settings = settings_of(ctx)
     source, sha256, pinned = _source_file(settings, path)
     with _rows_progress(f"importing {source.name}") as progress:
-        report = import_events(events_root(settings.data_dir), source, fmt, sha256=sha256,
-                               version=version, repair=repair or pinned,
-                               progress=progress)  # fmt: skip
+        report = import_events(
+            events_root(settings.data_dir),
+            source,
+            fmt,
+            sha256=sha256,
+            version=version,
+            repair=repair or pinned,
+            progress=progress,
+        )
     r = report.record
     if report.unchanged:
-        console.print(f"{source.name}: already imported ({r.events:,} events, {r.source} "
-                      f"{r.version}); nothing changed")  # fmt: skip
+        console.print(
+            f"{source.name}: already imported ({r.events:,} events, {r.source} "
+            f"{r.version}); nothing changed"
+        )
         return
     console.print(
         f"{source.name}: {r.events:,} {r.source} {r.version} events, {r.first} to {r.last}, "
@@ -152,31 +167,49 @@ def monthly_command(
 
 def _series_table(frame: Any, admin1: bool) -> Table:
     totals = frame[frame["type_of_violence"].isna()]
-    kinds = {k: frame[frame["type_of_violence"] == k].set_index(["month", "admin1"])
-             for k in (1, 2, 3)}  # fmt: skip
-    table = Table("month", *(["area"] if admin1 else []), "events", "deaths", "low-high",
-                  "civilian", "state-based", "non-state", "one-sided (gov/non-state)",
-                  "areas", "new")  # fmt: skip
+    kinds = {
+        k: frame[frame["type_of_violence"] == k].set_index(["month", "admin1"]) for k in (1, 2, 3)
+    }
+    table = Table(
+        "month",
+        *(["area"] if admin1 else []),
+        "events",
+        "deaths",
+        "low-high",
+        "civilian",
+        "state-based",
+        "non-state",
+        "one-sided (gov/non-state)",
+        "areas",
+        "new",
+    )
     for r in totals.to_dict("records"):
         if admin1 and not r["events"]:
             continue
         key = (r["month"], r["admin1"])
         per = [kinds[k].loc[[key]].iloc[0] for k in (1, 2, 3)]
         table.add_row(
-            r["month"], *([r["admin1"]] if admin1 else []), str(r["events"]),
-            str(r["deaths_best"]), f"{r['deaths_low']}-{r['deaths_high']}",
-            str(r["deaths_civilians"]), str(per[0]["deaths_best"]), str(per[1]["deaths_best"]),
+            r["month"],
+            *([r["admin1"]] if admin1 else []),
+            str(r["events"]),
+            str(r["deaths_best"]),
+            f"{r['deaths_low']}-{r['deaths_high']}",
+            str(r["deaths_civilians"]),
+            str(per[0]["deaths_best"]),
+            str(per[1]["deaths_best"]),
             f"{per[2]['deaths_best']} ({r['osv_government_deaths']}/{r['osv_nonstate_deaths']})",
-            str(r["areas"]), str(r["new_areas"]),
-        )  # fmt: skip
+            str(r["areas"]),
+            str(r["new_areas"]),
+        )
     return table
 
 
 @events_app.command("warn")
 def warn_command(
     ctx: typer.Context,
-    month: str = typer.Option(None, "--month", help="Month to evaluate, YYYY-MM (default: "
-                              "the last month with events)."),  # fmt: skip
+    month: str = typer.Option(
+        None, "--month", help="Month to evaluate, YYYY-MM (default: the last month with events)."
+    ),
     source: str = SourceOption,
 ) -> None:
     """Evaluate the monthly rules for every stored country and record the alerts."""
@@ -190,17 +223,20 @@ def warn_command(
     engine = open_database(settings)
     now = dt.datetime.now(dt.UTC)
     with _client(settings) as client:
-        report = raise_monthly_alerts(engine, events_root(settings.data_dir), rules, now, month,
-                                      source, client=client)  # fmt: skip
+        report = raise_monthly_alerts(
+            engine, events_root(settings.data_dir), rules, now, month, source, client=client
+        )
     ledger.record_receipt(
         engine, ledger.receipts_path(settings.data_dir, settings.resolved_database_url())
     )
     for c in report.candidates:
         fired = ", ".join(sorted({f["rule"] for f in c.snapshot["fired"]}))
         console.print(f"{c.country} ({c.iso3}): {c.level} — {fired}")
-    console.print(f"month {report.month}: {report.countries} countries evaluated, "
-                  f"{len(report.candidates)} at alert level; {len(report.created)} new "
-                  "alert(s) recorded")  # fmt: skip
+    console.print(
+        f"month {report.month}: {report.countries} countries evaluated, "
+        f"{len(report.candidates)} at alert level; {len(report.created)} new "
+        "alert(s) recorded"
+    )
 
 
 @events_app.command("replay")
@@ -211,8 +247,11 @@ def replay_command(
     last: str = typer.Option(..., "--to", help="Last month, YYYY-MM."),
     json_path: Path = typer.Option(None, "--json", help="Write the replay as JSON."),
     plot: Path = typer.Option(None, "--plot", help="Draw the replay (PNG or SVG)."),
-    annual: bool = typer.Option(True, "--annual/--no-annual", help="Set each month beside the "
-                                "annual model's honest forecast (fits models once, cached)."),  # fmt: skip
+    annual: bool = typer.Option(
+        True,
+        "--annual/--no-annual",
+        help="Set each month beside the annual model's honest forecast (fits models once, cached).",
+    ),
     source: str = SourceOption,
 ) -> None:
     """Replay the monthly monitor without hindsight, beside the annual forecast."""
@@ -228,8 +267,15 @@ def replay_command(
 
         years = list(range(int(first[:4]) - 1, int(last[:4])))
         forecasts = outlook.provider(settings, base_years=years)
-    result = replay(events_root(settings.data_dir), iso3, first, last,
-                    load_monthly_rules(settings.monthly_rules_file), forecasts, source)  # fmt: skip
+    result = replay(
+        events_root(settings.data_dir),
+        iso3,
+        first,
+        last,
+        load_monthly_rules(settings.monthly_rules_file),
+        forecasts,
+        source,
+    )
     if json_path is not None:
         write_json(result.as_dict(), json_path)
     if plot is not None:
@@ -242,15 +288,33 @@ def replay_command(
 
 
 def _replay_table(doc: dict[str, Any]) -> Table:
-    table = Table("month", "events", "deaths", "civilian", "areas", "new", "rules fired",
-                  "provinces flagged", "alert", "annual risk (rank)",
-                  title=f"{doc['country']} ({doc['iso3']}): the monthly monitor replayed")  # fmt: skip
+    table = Table(
+        "month",
+        "events",
+        "deaths",
+        "civilian",
+        "areas",
+        "new",
+        "rules fired",
+        "provinces flagged",
+        "alert",
+        "annual risk (rank)",
+        title=f"{doc['country']} ({doc['iso3']}): the monthly monitor replayed",
+    )
     for m in doc["months"]:
         f, a, alert = m["figures"], m["annual"], m["alert"]
         rules = ", ".join(sorted({x["rule"] for x in m["firings"]}))
         risk = f"{a['risk_2y']:.1%} ({a['rank']}, base {a['base_year']})" if a else ""
-        table.add_row(m["month"], str(f.get("events", 0)), str(f.get("deaths_best", 0)),
-                      str(f.get("deaths_civilians", 0)), str(f.get("areas", 0)),
-                      str(f.get("new_areas", 0)), rules, ", ".join(m["flagged_areas"]),
-                      f"{alert['level']} ({alert['rule']})" if alert else "", risk)  # fmt: skip
+        table.add_row(
+            m["month"],
+            str(f.get("events", 0)),
+            str(f.get("deaths_best", 0)),
+            str(f.get("deaths_civilians", 0)),
+            str(f.get("areas", 0)),
+            str(f.get("new_areas", 0)),
+            rules,
+            ", ".join(m["flagged_areas"]),
+            f"{alert['level']} ({alert['rule']})" if alert else "",
+            risk,
+        )
     return table

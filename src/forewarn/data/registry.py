@@ -24,9 +24,7 @@ EWP_BASE = (
 )
 UNSC_COMMIT = "661c5246872143cf16e500e4e7f2f70a45df5ac8"
 GED_CAF_COMMIT = "be05b36cd56d147ca1d47bb392c186b6b7447d56"
-GED_CAF_URL = (
-    f"https://raw.githubusercontent.com/optgeo/ucdp-23.1-482/{GED_CAF_COMMIT}/GEDEvent_v23_1.geojson"
-)
+GED_CAF_URL = f"https://raw.githubusercontent.com/optgeo/ucdp-23.1-482/{GED_CAF_COMMIT}/GEDEvent_v23_1.geojson"
 UNSC_BASE = (
     "https://raw.githubusercontent.com/world-politics-datalab/vetoes-un-security-council/"
     f"{UNSC_COMMIT}/"

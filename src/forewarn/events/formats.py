@@ -46,15 +46,49 @@ class Format:
     """Whether ``type_of_violence`` comes from the file (GED) or is derived (ACLED)."""
 
 
-GED_COLUMNS = ("id", "date_start", "date_end", "type_of_violence", "best", "low", "high",
-               "deaths_civilians", "country", "country_id", "adm_1", "adm_2", "side_a",
-               "side_b")  # fmt: skip
-GED_MARKS = {"type_of_violence", "date_start", "date_end", "best", "dyad_new_id",
-             "conflict_new_id", "where_prec", "deaths_civilians"}  # fmt: skip
+GED_COLUMNS = (
+    "id",
+    "date_start",
+    "date_end",
+    "type_of_violence",
+    "best",
+    "low",
+    "high",
+    "deaths_civilians",
+    "country",
+    "country_id",
+    "adm_1",
+    "adm_2",
+    "side_a",
+    "side_b",
+)
+GED_MARKS = {
+    "type_of_violence",
+    "date_start",
+    "date_end",
+    "best",
+    "dyad_new_id",
+    "conflict_new_id",
+    "where_prec",
+    "deaths_civilians",
+}
 GED_RENAMES = {"country_id": "country_code", "adm_1": "admin1", "adm_2": "admin2"}
-ACLED_COLUMNS = ("event_id_cnty", "event_date", "event_type", "inter1", "inter2", "fatalities",
-                 "latitude", "longitude", "country", "iso", "admin1", "admin2", "actor1",
-                 "actor2")  # fmt: skip
+ACLED_COLUMNS = (
+    "event_id_cnty",
+    "event_date",
+    "event_type",
+    "inter1",
+    "inter2",
+    "fatalities",
+    "latitude",
+    "longitude",
+    "country",
+    "iso",
+    "admin1",
+    "admin2",
+    "actor1",
+    "actor2",
+)
 ACLED_OPTIONAL = ("civilian_targeting", "timestamp")
 
 FORMATS: dict[str, Format] = {
@@ -161,11 +195,13 @@ def _csv_reader(path: Path, wanted: list[str], bad: _BadRow, threads: bool = Tru
     read = pacsv.ReadOptions(block_size=CHUNK_BYTES, use_threads=threads)
     parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid)
     convert = pacsv.ConvertOptions(
-        include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string()),
+        include_columns=wanted,
+        column_types=dict.fromkeys(wanted, pa.string()),
         strings_can_be_null=False,
-    )  # fmt: skip
-    return pacsv.open_csv(_stream(path), read_options=read, parse_options=parse,
-                          convert_options=convert)  # fmt: skip
+    )
+    return pacsv.open_csv(
+        _stream(path), read_options=read, parse_options=parse, convert_options=convert
+    )
 
 
 def _check_header(path: Path, fmt: Format, header: list[str]) -> None:
@@ -173,8 +209,10 @@ def _check_header(path: Path, fmt: Format, header: list[str]) -> None:
         raise SchemaError(f"{path}, header row: no column names")
     for column in fmt.required:
         if column not in header:
-            raise SchemaError(f"{path}, header row, field {column!r}: missing column "
-                              f"(a {fmt.name} file needs {', '.join(fmt.required)})")  # fmt: skip
+            raise SchemaError(
+                f"{path}, header row, field {column!r}: missing column "
+                f"(a {fmt.name} file needs {', '.join(fmt.required)})"
+            )
 
 
 def _located(path: Path, wanted: list[str], bad: _BadRow) -> _BadRow:
@@ -191,8 +229,12 @@ def _located(path: Path, wanted: list[str], bad: _BadRow) -> _BadRow:
 def _bad_row_error(path: Path, header: list[str], bad: _BadRow, rows: int) -> SchemaError:
     row: int | str = bad.number - 1 if bad.number is not None else f"after {rows}"
     missing = header[bad.actual] if bad.actual < len(header) else "(extra field)"
-    return row_error(str(path), row, missing, f"the row has {bad.actual} fields, the header "
-                     f"{bad.expected} (truncated or malformed line)")  # fmt: skip
+    return row_error(
+        str(path),
+        row,
+        missing,
+        f"the row has {bad.actual} fields, the header {bad.expected} (truncated or malformed line)",
+    )
 
 
 def csv_chunks(path: Path, fmt: Format) -> Iterator[pd.DataFrame]:
@@ -214,8 +256,12 @@ def csv_chunks(path: Path, fmt: Format) -> Iterator[pd.DataFrame]:
             yield _raw_of(path, frame, fmt)
     except pa.ArrowInvalid as exc:
         message = str(exc).splitlines()[0]
-        raise row_error(str(path), f"{rows + 1} or later", "(row)", f"unreadable CSV: {message} "
-                        "(truncated file?)") from exc  # fmt: skip
+        raise row_error(
+            str(path),
+            f"{rows + 1} or later",
+            "(row)",
+            f"unreadable CSV: {message} (truncated file?)",
+        ) from exc
     if bad.seen:
         raise _bad_row_error(path, header, _located(path, wanted, bad), rows)
     if rows == 0:
@@ -234,8 +280,10 @@ def _json_document(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not UTF-8 text at byte {exc.start}") from exc
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path}, line {exc.lineno}, column {exc.colno}: not valid JSON "
-                        f"({exc.msg}; truncated file?)") from exc  # fmt: skip
+        raise DataError(
+            f"{path}, line {exc.lineno}, column {exc.colno}: not valid JSON "
+            f"({exc.msg}; truncated file?)"
+        ) from exc
 
 
 def _features(path: Path, doc: Any) -> list[Any]:
@@ -255,8 +303,12 @@ def _point(path: Path, n: int, feature: Any) -> tuple[Any, Any]:
         props = feature.get("properties") or {}
         return props.get("longitude"), props.get("latitude")
     coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
-    if (not isinstance(geometry, dict) or geometry.get("type") != "Point"
-            or not isinstance(coords, list) or len(coords) < 2):  # fmt: skip
+    if (
+        not isinstance(geometry, dict)
+        or geometry.get("type") != "Point"
+        or not isinstance(coords, list)
+        or len(coords) < 2
+    ):
         raise row_error(str(path), n, "geometry", "expected a Point with [longitude, latitude]")
     return coords[0], coords[1]
 
@@ -303,7 +355,8 @@ def _acled_raw(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     targeting = frame.get("civilian_targeting", pd.Series("", index=frame.index))
     civilians = targeting.astype("string").str.contains("Civilian targeting").fillna(False)
     one_sided = (kind == "Violence against civilians") | (
-        (kind == "Explosions/Remote violence") & civilians)  # fmt: skip
+        (kind == "Explosions/Remote violence") & civilians
+    )
     violence = pd.Series("", index=frame.index, dtype="object")
     violence[kind.isin(ACLED_VIOLENCE).fillna(False)] = "2"
     violence[kind.isin(ACLED_VIOLENCE).fillna(False) & state] = "1"
@@ -313,20 +366,35 @@ def _acled_raw(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     if unknown.any():
         row, value = frame.index[unknown][0], kind[unknown].iloc[0]
         known = ", ".join((*ACLED_VIOLENCE, *ACLED_OTHER))
-        raise row_error(str(path), int(row), "event_type", f"unknown ACLED event type "
-                        f"{value if pd.isna(value) else repr(value)} (known: {known})")  # fmt: skip
+        raise row_error(
+            str(path),
+            int(row),
+            "event_type",
+            f"unknown ACLED event type {value if pd.isna(value) else repr(value)} (known: {known})",
+        )
     deaths = frame["fatalities"]
-    return pd.DataFrame({
-        "id": frame["event_id_cnty"], "date_start": frame["event_date"],
-        "date_end": frame["event_date"], "type_of_violence": violence,
-        "best": deaths, "low": deaths, "high": deaths,
-        "deaths_civilians": deaths.where(one_sided.fillna(False), "0"),
-        "latitude": frame["latitude"], "longitude": frame["longitude"],
-        "country": frame["country"], "country_code": frame["iso"],
-        "admin1": frame["admin1"], "admin2": frame["admin2"],
-        "side_a": frame["actor1"], "side_b": frame["actor2"],
-        "perpetrator_state": _state(frame["inter1"]),
-    }, index=frame.index)  # fmt: skip
+    return pd.DataFrame(
+        {
+            "id": frame["event_id_cnty"],
+            "date_start": frame["event_date"],
+            "date_end": frame["event_date"],
+            "type_of_violence": violence,
+            "best": deaths,
+            "low": deaths,
+            "high": deaths,
+            "deaths_civilians": deaths.where(one_sided.fillna(False), "0"),
+            "latitude": frame["latitude"],
+            "longitude": frame["longitude"],
+            "country": frame["country"],
+            "country_code": frame["iso"],
+            "admin1": frame["admin1"],
+            "admin2": frame["admin2"],
+            "side_a": frame["actor1"],
+            "side_b": frame["actor2"],
+            "perpetrator_state": _state(frame["inter1"]),
+        },
+        index=frame.index,
+    )
 
 
 def acled_version(path: Path) -> str | None:

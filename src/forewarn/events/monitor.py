@@ -50,12 +50,19 @@ year only (:func:`forewarn.outlook.provider`)."""
 
 def _evidence(events: pd.DataFrame) -> pd.DataFrame:
     month = events["date_start"].dt.strftime("%Y-%m")
-    return pd.DataFrame({"id": events["id"].astype(str), "admin1": events["admin1"],
-                         "month": month, "type_of_violence": events["type_of_violence"]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "id": events["id"].astype(str),
+            "admin1": events["admin1"],
+            "month": month,
+            "type_of_violence": events["type_of_violence"],
+        }
+    )
 
 
-def country_months(table: pd.DataFrame, events: pd.DataFrame, iso3: str,
-                   month: int) -> CountryMonths:  # fmt: skip
+def country_months(
+    table: pd.DataFrame, events: pd.DataFrame, iso3: str, month: int
+) -> CountryMonths:
     """The rules' input for ``iso3`` up to ``month`` (code), from province counts and the
     country's events (columns of :data:`EVIDENCE_COLUMNS`)."""
     own = table[table["iso3"] == iso3]
@@ -82,7 +89,7 @@ def _row_figures(data: CountryMonths, month: str) -> dict[str, Any]:
     totals = data.totals()
     if month not in totals.index:
         return {}
-    row = totals.loc[month]
+    row = totals.loc[month].to_dict()
     return {k: int(row[k]) for k in monthly.FIGURES}
 
 
@@ -99,7 +106,9 @@ def candidate(
     rules: RuleSet, data: CountryMonths, month: int, provenance: dict[str, Any]
 ) -> AlertCandidate | None:
     """The monthly alert the rules call for at ``month``, with its evidence frozen."""
-    history = firings_over(rules, data, [monthly.shift(month, -k) for k in range(EPISODE_MONTHS, -1, -1)])
+    history = firings_over(
+        rules, data, [monthly.shift(month, -k) for k in range(EPISODE_MONTHS, -1, -1)]
+    )
     fired = history[-1]
     level = top_level(rules, fired)
     if level is None:
@@ -116,8 +125,17 @@ def candidate(
         **provenance,
     }
     renew = new_episode(rules, level, history[:-1])
-    return AlertCandidate(data.iso3, None, name_of(data.iso3), level, ordered[0].rule,
-                          month // 100, snapshot, stream=STREAM, renew=renew)  # fmt: skip
+    return AlertCandidate(
+        data.iso3,
+        None,
+        name_of(data.iso3),
+        level,
+        ordered[0].rule,
+        month // 100,
+        snapshot,
+        stream=STREAM,
+        renew=renew,
+    )
 
 
 @dataclass(frozen=True)
@@ -130,7 +148,9 @@ class MonthlyWarnReport:
     created: list[int]
 
 
-def _provenance(manifest: storage.Manifest, source: str, iso3: str, rules: RuleSet) -> dict[str, Any]:
+def _provenance(
+    manifest: storage.Manifest, source: str, iso3: str, rules: RuleSet
+) -> dict[str, Any]:
     parts = [p for p in manifest.partitions.values() if p.source == source and p.iso3 == iso3]
     return {
         "events": {
@@ -144,9 +164,13 @@ def _provenance(manifest: storage.Manifest, source: str, iso3: str, rules: RuleS
 
 
 def evaluate_monthly(
-    root: Path, rules: RuleSet, month: str | None = None, source: str = "ged", *,
+    root: Path,
+    rules: RuleSet,
+    month: str | None = None,
+    source: str = "ged",
+    *,
     client: Any = None,
-) -> tuple[str, int, list[AlertCandidate]]:  # fmt: skip
+) -> tuple[str, int, list[AlertCandidate]]:
     """The monthly alerts every stored country calls for at ``month`` (default: the last
     month with events): (month, countries evaluated, candidates)."""
     table = monthly.counts(root, source, client=client)
@@ -166,9 +190,15 @@ def evaluate_monthly(
 
 
 def raise_monthly_alerts(
-    engine: Engine, root: Path, rules: RuleSet, now: dt.datetime, month: str | None = None,
-    source: str = "ged", *, client: Any = None,
-) -> MonthlyWarnReport:  # fmt: skip
+    engine: Engine,
+    root: Path,
+    rules: RuleSet,
+    now: dt.datetime,
+    month: str | None = None,
+    source: str = "ged",
+    *,
+    client: Any = None,
+) -> MonthlyWarnReport:
     """Evaluate and record in one transaction that also appends each new alert to the
     ledger (the same hook as the annual warnings)."""
     text, countries, found = evaluate_monthly(root, rules, month, source, client=client)
@@ -237,9 +267,16 @@ class EventReplay:
             "to": self.last,
             "notes": self.notes,
             "months": [{**vars(m), "flagged_areas": m.flagged_areas()} for m in self.months],
-            "flagged": [{"month": m.month, "areas": m.flagged_areas(),
-                         "rules": sorted({f["rule"] for f in m.firings}),
-                         "alert": m.alert} for m in self.months if m.firings],  # fmt: skip
+            "flagged": [
+                {
+                    "month": m.month,
+                    "areas": m.flagged_areas(),
+                    "rules": sorted({f["rule"] for f in m.firings}),
+                    "alert": m.alert,
+                }
+                for m in self.months
+                if m.firings
+            ],
         }
 
 
@@ -262,25 +299,40 @@ def _as_of(events: pd.DataFrame, code: int) -> pd.DataFrame:
     return events[events["date_end"] <= month_end(code)]
 
 
-def _annual(forecasts: ForecastProvider | None, iso3: str, code: int,
-            cache: dict[int, dict[str, Any] | None]) -> dict[str, Any] | None:  # fmt: skip
+def _annual(
+    forecasts: ForecastProvider | None,
+    iso3: str,
+    code: int,
+    cache: dict[int, dict[str, Any] | None],
+) -> dict[str, Any] | None:
     if forecasts is None:
         return None
     base = code // 100 - 1
     if base not in cache:
         frame = forecasts(base)
         row = frame[frame["iso3"] == iso3]
-        cache[base] = None if row.empty else {
-            "base_year": base, "risk_2y": float(row["risk_2y"].iloc[0]),
-            "rank": int(row["rank"].iloc[0]), "countries": len(frame),
-        }  # fmt: skip
+        cache[base] = (
+            None
+            if row.empty
+            else {
+                "base_year": base,
+                "risk_2y": float(row["risk_2y"].iloc[0]),
+                "rank": int(row["rank"].iloc[0]),
+                "countries": len(frame),
+            }
+        )
     return cache[base]
 
 
 def _by_type(data: CountryMonths, month: str) -> dict[str, dict[str, int]]:
     rows = data.country[(data.country["month"] == month) & data.country["type_of_violence"].notna()]
-    return {str(int(r["type_of_violence"])): {"events": int(r["events"]),
-            "deaths_best": int(r["deaths_best"])} for r in rows.to_dict("records")}  # fmt: skip
+    return {
+        str(int(r["type_of_violence"])): {
+            "events": int(r["events"]),
+            "deaths_best": int(r["deaths_best"]),
+        }
+        for r in rows.to_dict("records")
+    }
 
 
 class _Stream:
@@ -306,16 +358,22 @@ class _Stream:
 
 
 def replay(
-    root: Path, iso3: str, first: str, last: str, rules: RuleSet,
-    forecasts: ForecastProvider | None = None, source: str = "ged",
-) -> EventReplay:  # fmt: skip
+    root: Path,
+    iso3: str,
+    first: str,
+    last: str,
+    rules: RuleSet,
+    forecasts: ForecastProvider | None = None,
+    source: str = "ged",
+) -> EventReplay:
     """Replay the monitor month by month (see the module's description)."""
     span = monthly.Span(monthly.month_code(first), monthly.month_code(last))
     columns = sorted({*monthly.SCAN_COLUMNS, *EVIDENCE_COLUMNS})
     events = storage.read_events(root, source, iso3, columns)
     if events.empty:
         raise NotFound(f"no {source} events for {iso3} (forewarn events import FILE)")
-    stream, cache, out = _Stream(rules), {}, []  # type: dict[int, dict[str, Any] | None]
+    stream, out = _Stream(rules), []
+    cache: dict[int, dict[str, Any] | None] = {}
     warm = monthly.month_range(monthly.shift(span.first, -EPISODE_MONTHS), span.last)
     for code in warm:
         seen = _as_of(events, code)
@@ -325,7 +383,15 @@ def replay(
         alert = stream.step(text, fired)
         if code < span.first:
             continue
-        out.append(ReplayMonth(text, _row_figures(data, text), _by_type(data, text), len(seen),
-                               [_record(f) for f in fired], alert,
-                               _annual(forecasts, iso3, code, cache)))  # fmt: skip
+        out.append(
+            ReplayMonth(
+                text,
+                _row_figures(data, text),
+                _by_type(data, text),
+                len(seen),
+                [_record(f) for f in fired],
+                alert,
+                _annual(forecasts, iso3, code, cache),
+            )
+        )
     return EventReplay(iso3, name_of(iso3), source, first, last, out, list(NOTES))

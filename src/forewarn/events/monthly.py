@@ -28,12 +28,29 @@ from forewarn.errors import DataError, NotFound
 from forewarn.events import storage
 from forewarn.events.schema import VIOLENCE_TYPES
 
-SCAN_COLUMNS = ["iso3", "admin1", "date_start", "type_of_violence", "best", "low", "high",
-                "deaths_civilians", "perpetrator_state"]  # fmt: skip
+SCAN_COLUMNS = [
+    "iso3",
+    "admin1",
+    "date_start",
+    "type_of_violence",
+    "best",
+    "low",
+    "high",
+    "deaths_civilians",
+    "perpetrator_state",
+]
 KEYS = ["iso3", "admin1", "month", "type_of_violence"]
-SUMS = ["events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians",
-        "osv_government_events", "osv_government_deaths", "osv_nonstate_events",
-        "osv_nonstate_deaths"]  # fmt: skip
+SUMS = [
+    "events",
+    "deaths_best",
+    "deaths_low",
+    "deaths_high",
+    "deaths_civilians",
+    "osv_government_events",
+    "osv_government_deaths",
+    "osv_nonstate_events",
+    "osv_nonstate_deaths",
+]
 FIGURES = [*SUMS, "areas", "new_areas"]
 OUTPUT = ["iso3", "month", "admin1", "type_of_violence", *FIGURES]
 TYPES = tuple(VIOLENCE_TYPES)
@@ -107,8 +124,9 @@ def counts(
     if not batches:
         return count_frame(storage.read_events(root, source, iso3, SCAN_COLUMNS))
     meta = read_batch(str(base), batches[0][:1]).head(0)
-    frame = dd.from_map(read_batch, [str(base)] * len(batches), batches, meta=meta,
-                        enforce_metadata=False)  # fmt: skip
+    frame = dd.from_map(  # type: ignore[no-untyped-call]
+        read_batch, [str(base)] * len(batches), batches, meta=meta, enforce_metadata=False
+    )
     return _tidy(client.compute(province_counts(frame)).result())
 
 
@@ -139,9 +157,14 @@ def read_batch(base: str, files: list[str]) -> pd.DataFrame:
     """The scan columns of some partition files (with their ``iso3`` from the paths)."""
     import pyarrow.dataset as pads
 
-    data = pads.dataset([f"{base}/{f}" for f in files], format="parquet",
-                        partitioning=storage.HIVE, partition_base_dir=base)  # fmt: skip
-    return data.to_table(columns=SCAN_COLUMNS).to_pandas()
+    data = pads.dataset(
+        [f"{base}/{f}" for f in files],
+        format="parquet",
+        partitioning=storage.HIVE,
+        partition_base_dir=base,
+    )
+    frame: pd.DataFrame = data.to_table(columns=SCAN_COLUMNS).to_pandas()
+    return frame
 
 
 # --- from counts to the series ----------------------------------------------------------------
@@ -187,8 +210,9 @@ class Span:
 
     def __post_init__(self) -> None:
         if self.last < self.first:
-            raise DataError(f"--to {month_text(self.last)} is before --from "
-                            f"{month_text(self.first)}")  # fmt: skip
+            raise DataError(
+                f"--to {month_text(self.last)} is before --from {month_text(self.first)}"
+            )
 
 
 def span_of(table: pd.DataFrame, first: str | None, last: str | None) -> Span:
@@ -206,8 +230,9 @@ def _grid(table: pd.DataFrame, areas: list[str], months: list[int]) -> pd.DataFr
     total = table.groupby(["admin1", "month"])[SUMS].sum()
     total = total.assign(type_of_violence=0).set_index("type_of_violence", append=True)
     total = total.reorder_levels(["admin1", "type_of_violence", "month"])
-    index = pd.MultiIndex.from_product([areas, [0, *TYPES], months],
-                                       names=["admin1", "type_of_violence", "month"])  # fmt: skip
+    index = pd.MultiIndex.from_product(
+        [areas, [0, *TYPES], months], names=["admin1", "type_of_violence", "month"]
+    )
     return pd.concat([by_type, total]).reindex(index, fill_value=0).astype("int64")
 
 
@@ -215,13 +240,12 @@ def _new_areas(grid: pd.DataFrame, months: list[int]) -> pd.Series:
     """1 where an area has events this month and none in the twelve months before."""
     hit = (grid["events"] > 0).astype("int64").unstack("month").reindex(columns=months)
     before = hit.T.rolling(LOOKBACK, min_periods=1).sum().shift(1).fillna(0).T
-    new = (hit > 0) & (before == 0)
-    return new.astype("int64").stack().reorder_levels(grid.index.names).reindex(grid.index)
+    new = ((hit > 0) & (before == 0)).astype("int64").stack()
+    order = [list(new.index.names).index(n) for n in grid.index.names]
+    return pd.Series(new.reorder_levels(order).reindex(grid.index), name="new_areas")
 
 
-def series(
-    table: pd.DataFrame, iso3: str, span: Span, *, admin1: bool = False
-) -> pd.DataFrame:
+def series(table: pd.DataFrame, iso3: str, span: Span, *, admin1: bool = False) -> pd.DataFrame:
     """The monthly series of one country from its province counts (columns :data:`OUTPUT`).
 
     Rows: every month of ``span`` x every type of violence (1-3, and None for all types
@@ -272,7 +296,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     row is a total over them)."""
     out = []
     for row in frame.to_dict("records"):
-        item = {k: (None if _absent(v) else _plain(v)) for k, v in row.items()}
+        item = {str(k): (None if _absent(v) else _plain(v)) for k, v in row.items()}
         out.append(item)
     return out
 

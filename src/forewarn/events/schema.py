@@ -23,37 +23,53 @@ VIOLENCE_TYPES: Mapping[int, str] = {1: "state-based", 2: "non-state", 3: "one-s
 """UCDP's types of organised violence (GED ``type_of_violence``)."""
 
 RAW_COLUMNS: tuple[str, ...] = (
-    "id", "date_start", "date_end", "type_of_violence", "best", "low", "high",
-    "deaths_civilians", "latitude", "longitude", "country", "country_code", "admin1",
-    "admin2", "side_a", "side_b", "perpetrator_state",
-)  # fmt: skip
+    "id",
+    "date_start",
+    "date_end",
+    "type_of_violence",
+    "best",
+    "low",
+    "high",
+    "deaths_civilians",
+    "latitude",
+    "longitude",
+    "country",
+    "country_code",
+    "admin1",
+    "admin2",
+    "side_a",
+    "side_b",
+    "perpetrator_state",
+)
 """What a reader hands over (``country_code``: GW code for GED, ISO numeric for ACLED;
 ``perpetrator_state``: whether side A is a state's forces, or None to infer from side A)."""
 
-STORED = pa.schema([
-    ("id", pa.string()),
-    ("source", pa.string()),
-    ("version", pa.string()),
-    ("iso3", pa.string()),
-    ("year", pa.int16()),
-    ("date_start", pa.timestamp("ns")),
-    ("date_end", pa.timestamp("ns")),
-    ("type_of_violence", pa.int8()),
-    ("best", pa.int32()),
-    ("low", pa.int32()),
-    ("high", pa.int32()),
-    ("deaths_civilians", pa.int32()),
-    ("latitude", pa.float64()),
-    ("longitude", pa.float64()),
-    ("admin1", pa.string()),
-    ("admin2", pa.string()),
-    ("side_a", pa.string()),
-    ("side_b", pa.string()),
-    ("perpetrator_state", pa.bool_()),
-])  # fmt: skip
+STORED = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("version", pa.string()),
+        ("iso3", pa.string()),
+        ("year", pa.int16()),
+        ("date_start", pa.timestamp("ns")),
+        ("date_end", pa.timestamp("ns")),
+        ("type_of_violence", pa.int8()),
+        ("best", pa.int32()),
+        ("low", pa.int32()),
+        ("high", pa.int32()),
+        ("deaths_civilians", pa.int32()),
+        ("latitude", pa.float64()),
+        ("longitude", pa.float64()),
+        ("admin1", pa.string()),
+        ("admin2", pa.string()),
+        ("side_a", pa.string()),
+        ("side_b", pa.string()),
+        ("perpetrator_state", pa.bool_()),
+    ]
+)
 """The stored event (Parquet); ``iso3`` and ``year`` are also the partition keys."""
 
-TEXT = "string[pyarrow]"
+TEXT = pd.StringDtype("pyarrow")
 """Text columns are Arrow strings: vectorised string work, no Python object per value."""
 FIRST_YEAR, LAST_YEAR = 1946, 2100
 REPAIR_HINT = (
@@ -121,8 +137,9 @@ def _deaths(checker: _Checker, name: str) -> pd.Series:
     number = _integers(checker, name)
     raw = checker.raw[name]
     checker.check(number < 0, name, lambda i: f"{_show(raw.iloc[i])} deaths is negative")
-    checker.check(number > MAX_DEATHS, name, lambda i: f"{_show(raw.iloc[i])} deaths is "
-                  "not plausible")  # fmt: skip
+    checker.check(
+        number > MAX_DEATHS, name, lambda i: f"{_show(raw.iloc[i])} deaths is not plausible"
+    )
     return number.clip(0, MAX_DEATHS).astype("int32")
 
 
@@ -145,8 +162,7 @@ def _date(checker: _Checker, name: str) -> pd.Series:
     checker.check(bad, name, lambda i: f"{_show(raw.iloc[i])} is not a date")
     years = parsed.dt.year
     odd = ~(bad | missing) & ~years.between(FIRST_YEAR, LAST_YEAR).to_numpy()
-    checker.check(odd, name, lambda i: f"{_show(raw.iloc[i])} is outside "
-                  f"{FIRST_YEAR}-{LAST_YEAR}")  # fmt: skip
+    checker.check(odd, name, lambda i: f"{_show(raw.iloc[i])} is outside {FIRST_YEAR}-{LAST_YEAR}")
     return parsed
 
 
@@ -155,11 +171,13 @@ def _coordinate(checker: _Checker, name: str, limit: float) -> pd.Series:
     missing = _missing(raw)
     number = pd.to_numeric(raw.astype(TEXT).str.strip(), errors="coerce")
     checker.check(missing, name, lambda i: "missing coordinate")
-    checker.check(~missing & number.isna().to_numpy(), name,
-                  lambda i: f"{_show(raw.iloc[i])} is not a number")  # fmt: skip
+    checker.check(
+        ~missing & number.isna().to_numpy(), name, lambda i: f"{_show(raw.iloc[i])} is not a number"
+    )
     out_of_range = (number.abs() > limit).fillna(False).to_numpy()
-    checker.check(out_of_range, name,
-                  lambda i: f"{_show(raw.iloc[i])} is outside -{limit:g}..{limit:g}")  # fmt: skip
+    checker.check(
+        out_of_range, name, lambda i: f"{_show(raw.iloc[i])} is outside -{limit:g}..{limit:g}"
+    )
     return number.astype("float64")
 
 
@@ -260,45 +278,74 @@ def typed_events(
     checker = _Checker(raw)
     checker.check(_missing(raw["id"]), "id", lambda i: "missing id")
     start, end = _date(checker, "date_start"), _date(checker, "date_end")
-    checker.check((end < start).fillna(False).to_numpy(), "date_end", lambda i: (
-        f"{end.iloc[i].date()} is before date_start {start.iloc[i].date()}"))  # fmt: skip
+    checker.check(
+        (end < start).fillna(False).to_numpy(),
+        "date_end",
+        lambda i: f"{end.iloc[i].date()} is before date_start {start.iloc[i].date()}",
+    )
     violence = _integers(checker, "type_of_violence")
     if types:
-        checker.check(~violence.isin(list(VIOLENCE_TYPES)).to_numpy(), "type_of_violence",
-                      lambda i: f"{_show(raw['type_of_violence'].iloc[i])} is not 1, 2 or 3 "
-                      "(state-based, non-state, one-sided)")  # fmt: skip
+        checker.check(
+            ~violence.isin(list(VIOLENCE_TYPES)).to_numpy(),
+            "type_of_violence",
+            lambda i: (
+                f"{_show(raw['type_of_violence'].iloc[i])} is not 1, 2 or 3 "
+                "(state-based, non-state, one-sided)"
+            ),
+        )
     best, low, high = (_deaths(checker, n) for n in ("best", "low", "high"))
     inconsistent = ((low > high) | (best < low) | (best > high)).to_numpy()
     if repair:
-        low, high = np.minimum(np.minimum(low, high), best), np.maximum(np.maximum(low, high), best)
+        trio = pd.concat([best, low, high], axis=1)
+        low, high = trio.min(axis=1).astype("int32"), trio.max(axis=1).astype("int32")
     else:
-        checker.check((low > high).to_numpy(), "low", lambda i: f"{low.iloc[i]} is above high "
-                      f"{high.iloc[i]}{REPAIR_HINT}")  # fmt: skip
+        checker.check(
+            (low > high).to_numpy(),
+            "low",
+            lambda i: f"{low.iloc[i]} is above high {high.iloc[i]}{REPAIR_HINT}",
+        )
         outside = ((best < low) | (best > high)).to_numpy()
-        checker.check(outside, "best", lambda i: f"{best.iloc[i]} is outside low-high "
-                      f"({low.iloc[i]}-{high.iloc[i]}){REPAIR_HINT}")  # fmt: skip
+        checker.check(
+            outside,
+            "best",
+            lambda i: (
+                f"{best.iloc[i]} is outside low-high ({low.iloc[i]}-{high.iloc[i]}){REPAIR_HINT}"
+            ),
+        )
     civilians = _deaths(checker, "deaths_civilians")
     latitude = _coordinate(checker, "latitude", 90)
     longitude = _coordinate(checker, "longitude", 180)
     iso3 = country_codes(raw["country"], raw["country_code"], code_kind)
-    checker.check(iso3.isna().to_numpy(), "country", lambda i: (
-        f"unknown country {_show(raw['country'].iloc[i])} (code "
-        f"{_show(raw['country_code'].iloc[i])})"))  # fmt: skip
+    checker.check(
+        iso3.isna().to_numpy(),
+        "country",
+        lambda i: (
+            f"unknown country {_show(raw['country'].iloc[i])} (code "
+            f"{_show(raw['country_code'].iloc[i])})"
+        ),
+    )
     checker.raise_first(file)
     side_a = _text(raw, "side_a")
-    frame = pd.DataFrame({
-        "id": raw["id"].astype(TEXT).str.strip().str.replace(r"\.0$", "", regex=True),
-        "iso3": iso3.astype(TEXT),
-        "year": start.dt.year.astype("int16"),
-        "date_start": start,
-        "date_end": end,
-        "type_of_violence": violence.astype("int8"),
-        "best": best, "low": low, "high": high,
-        "deaths_civilians": civilians,
-        "latitude": latitude, "longitude": longitude,
-        "admin1": _text(raw, "admin1"), "admin2": _text(raw, "admin2"),
-        "side_a": side_a, "side_b": _text(raw, "side_b"),
-        "perpetrator_state": _state_side(side_a, raw["perpetrator_state"]),
-        "repaired": inconsistent,
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "id": raw["id"].astype(TEXT).str.strip().str.replace(r"\.0$", "", regex=True),
+            "iso3": iso3.astype(TEXT),
+            "year": start.dt.year.astype("int16"),
+            "date_start": start,
+            "date_end": end,
+            "type_of_violence": violence.astype("int8"),
+            "best": best,
+            "low": low,
+            "high": high,
+            "deaths_civilians": civilians,
+            "latitude": latitude,
+            "longitude": longitude,
+            "admin1": _text(raw, "admin1"),
+            "admin2": _text(raw, "admin2"),
+            "side_a": side_a,
+            "side_b": _text(raw, "side_b"),
+            "perpetrator_state": _state_side(side_a, raw["perpetrator_state"]),
+            "repaired": inconsistent,
+        }
+    )
     return frame.reset_index(drop=True)

@@ -43,9 +43,7 @@ from forewarn.events.schema import STORED, row_error, typed_events
 
 PARTITION_KEYS = ("iso3", "year")
 FILE_SCHEMA = pa.schema([f for f in STORED if f.name not in PARTITION_KEYS])
-HIVE = pads.partitioning(
-    pa.schema([("iso3", pa.string()), ("year", pa.int16())]), flavor="hive"
-)
+HIVE = pads.partitioning(pa.schema([("iso3", pa.string()), ("year", pa.int16())]), flavor="hive")
 KEEP_SNAPSHOTS = 2
 """The current snapshot and the one before (a reader may still be using it)."""
 
@@ -119,8 +117,9 @@ class Manifest:
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> Manifest:
         parts = [Partition(**{**p, "files": tuple(p["files"])}) for p in doc["partitions"]]
-        imports = [ImportRecord(**{**i, "countries": tuple(i["countries"])})
-                   for i in doc["imports"]]  # fmt: skip
+        imports = [
+            ImportRecord(**{**i, "countries": tuple(i["countries"])}) for i in doc["imports"]
+        ]
         return cls(int(doc["snapshot"]), {p.key: p for p in parts}, tuple(imports))
 
     def sources(self) -> tuple[str, ...]:
@@ -159,8 +158,9 @@ def load_manifest(root: Path) -> Manifest:
     try:
         return Manifest.from_dict(json.loads((folder / "manifest.json").read_text("utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"{folder / 'manifest.json'}: unreadable event store manifest "
-                        f"({exc})") from exc  # fmt: skip
+        raise DataError(
+            f"{folder / 'manifest.json'}: unreadable event store manifest ({exc})"
+        ) from exc
 
 
 def source_path(root: Path, source: str) -> Path:
@@ -183,7 +183,7 @@ def read_events(
     data = dataset(root, source)
     where = pads.field("iso3") == iso3 if iso3 is not None else None
     table = data.to_table(columns=columns, filter=where)
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()
     if "iso3" in frame:
         frame["iso3"] = frame["iso3"].astype("string")
     return frame
@@ -249,7 +249,7 @@ def _flush(staged: _Staged, frames: list[pd.DataFrame], source: str, version: st
     frames.clear()
     number = len({n for names in staged.files.values() for n in names})
     for (iso3, year), group in typed.groupby(["iso3", "year"], sort=True, observed=True):
-        key = (str(iso3), int(year))
+        key = (str(iso3), int(str(year)))
         folder = staged.folder / f"iso3={key[0]}" / f"year={key[1]}"
         folder.mkdir(parents=True, exist_ok=True)
         name = f"part-{number:05d}.parquet"
@@ -277,14 +277,21 @@ def _compact(staged: _Staged) -> None:
         staged.files[key] = ["part-00000.parquet"]
 
 
-def _stage(path: Path, fmt: formats.Format, version: str, folder: Path,
-           progress: Progress | None, repair: bool) -> _Staged:  # fmt: skip
+def _stage(
+    path: Path,
+    fmt: formats.Format,
+    version: str,
+    folder: Path,
+    progress: Progress | None,
+    repair: bool,
+) -> _Staged:
     staged = _Staged(folder)
     chunks, _ = _chunks(path, fmt)
     read, buffered, held = 0, [], 0  # type: int, list[pd.DataFrame], int
     for raw in chunks:
-        typed = typed_events(raw, str(path), code_kind=fmt.code_kind, types=fmt.gedtypes,
-                             repair=repair)  # fmt: skip
+        typed = typed_events(
+            raw, str(path), code_kind=fmt.code_kind, types=fmt.gedtypes, repair=repair
+        )
         rows = raw.index.to_numpy()
         read += len(raw)
         if not fmt.gedtypes:
@@ -317,8 +324,9 @@ def _check_unique(path: Path, fmt: formats.Format, staged: _Staged) -> None:
     second = numbers[order[same + 1]]
     pick = int(np.argmin(second))
     row, first = int(second[pick]), int(numbers[order[same[pick]]])
-    raise row_error(str(path), row, "id", f"duplicate id {_id_at(path, fmt, row)!r} "
-                    f"(also at row {first})")  # fmt: skip
+    raise row_error(
+        str(path), row, "id", f"duplicate id {_id_at(path, fmt, row)!r} (also at row {first})"
+    )
 
 
 def _id_at(path: Path, fmt: formats.Format, row: int) -> str:
@@ -330,8 +338,11 @@ def _id_at(path: Path, fmt: formats.Format, row: int) -> str:
 
 
 def _covered(staged: _Staged, source: str) -> set[str]:
-    return {f"{source}/{iso3}/{year}" for iso3, (low, high) in staged.years().items()
-            for year in range(low, high + 1)}  # fmt: skip
+    return {
+        f"{source}/{iso3}/{year}"
+        for iso3, (low, high) in staged.years().items()
+        for year in range(low, high + 1)
+    }
 
 
 def _refuse_older(manifest: Manifest, covered: set[str], version: str, path: Path) -> None:
@@ -352,8 +363,9 @@ def _link(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _build_snapshot(root: Path, old: Manifest, staged: _Staged, record: ImportRecord,
-                    covered: set[str]) -> Manifest:  # fmt: skip
+def _build_snapshot(
+    root: Path, old: Manifest, staged: _Staged, record: ImportRecord, covered: set[str]
+) -> Manifest:
     number = old.snapshot + 1
     folder = root / "snapshots" / f"{number:06d}"
     if folder.exists():
@@ -368,8 +380,16 @@ def _build_snapshot(root: Path, old: Manifest, staged: _Staged, record: ImportRe
             _link(previous / part.folder / name, folder / part.folder / name)
         partitions[key] = part
     for (iso3, year), names in sorted(staged.files.items()):
-        part = Partition(record.source, iso3, year, record.version, record.file, record.sha256,
-                         staged.rows[(iso3, year)], tuple(names))  # fmt: skip
+        part = Partition(
+            record.source,
+            iso3,
+            year,
+            record.version,
+            record.file,
+            record.sha256,
+            staged.rows[(iso3, year)],
+            tuple(names),
+        )
         (folder / part.folder).parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(staged.folder / f"iso3={iso3}" / f"year={year}"), folder / part.folder)
         partitions[part.key] = part
@@ -379,8 +399,9 @@ def _build_snapshot(root: Path, old: Manifest, staged: _Staged, record: ImportRe
     return manifest
 
 
-def _carry_repairs(previous: Path | None, folder: Path, staged: _Staged,
-                   record: ImportRecord) -> None:  # fmt: skip
+def _carry_repairs(
+    previous: Path | None, folder: Path, staged: _Staged, record: ImportRecord
+) -> None:
     target = folder / "repairs"
     target.mkdir(parents=True, exist_ok=True)
     if previous is not None and (previous / "repairs").is_dir():
@@ -422,8 +443,10 @@ def _version_of(path: Path, fmt: formats.Format, version: str | None) -> str:
     else:
         found = formats.acled_version(path)
     if found is None:
-        raise DataError(f"{path}: cannot tell the {fmt.source.upper()} version of the file from "
-                        "its name; give --version (e.g. 23.1)")  # fmt: skip
+        raise DataError(
+            f"{path}: cannot tell the {fmt.source.upper()} version of the file from "
+            "its name; give --version (e.g. 23.1)"
+        )
     return found
 
 
@@ -469,13 +492,30 @@ def import_events(
         return ImportReport(record, False, len(staged.files), new.snapshot)
 
 
-def _record(path: Path, fmt: formats.Format, version: str, sha256: str, staged: _Staged,
-            manifest: Manifest, covered: set[str], now: dt.datetime | None) -> ImportRecord:  # fmt: skip
+def _record(
+    path: Path,
+    fmt: formats.Format,
+    version: str,
+    sha256: str,
+    staged: _Staged,
+    manifest: Manifest,
+    covered: set[str],
+    now: dt.datetime | None,
+) -> ImportRecord:
     assert staged.first is not None and staged.last is not None
     replaced = sum(1 for key in covered if key in manifest.partitions)
     return ImportRecord(
-        path.name, sha256, fmt.name, fmt.source, version, staged.events, staged.skipped,
-        tuple(sorted(staged.years())), staged.first.date().isoformat(),
-        staged.last.date().isoformat(), (now or dt.datetime.now(dt.UTC)).isoformat(), replaced,
+        path.name,
+        sha256,
+        fmt.name,
+        fmt.source,
+        version,
+        staged.events,
+        staged.skipped,
+        tuple(sorted(staged.years())),
+        staged.first.date().isoformat(),
+        staged.last.date().isoformat(),
+        (now or dt.datetime.now(dt.UTC)).isoformat(),
+        replaced,
         len(staged.repaired),
-    )  # fmt: skip
+    )

@@ -23,18 +23,67 @@ import pyarrow.csv as pacsv
 from forewarn.events import formats
 
 GED_CSV_COLUMNS = (
-    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
-    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name",
-    "side_a_dset_id", "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b",
-    "number_of_sources", "source_article", "source_office", "source_date", "source_headline",
-    "source_original", "where_prec", "where_coordinates", "where_description", "adm_1", "adm_2",
-    "latitude", "longitude", "geom_wkt", "priogrid_gid", "country", "country_id", "region",
-    "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
-    "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
-)  # fmt: skip
+    "id",
+    "relid",
+    "year",
+    "active_year",
+    "code_status",
+    "type_of_violence",
+    "conflict_dset_id",
+    "conflict_new_id",
+    "conflict_name",
+    "dyad_dset_id",
+    "dyad_new_id",
+    "dyad_name",
+    "side_a_dset_id",
+    "side_a_new_id",
+    "side_a",
+    "side_b_dset_id",
+    "side_b_new_id",
+    "side_b",
+    "number_of_sources",
+    "source_article",
+    "source_office",
+    "source_date",
+    "source_headline",
+    "source_original",
+    "where_prec",
+    "where_coordinates",
+    "where_description",
+    "adm_1",
+    "adm_2",
+    "latitude",
+    "longitude",
+    "geom_wkt",
+    "priogrid_gid",
+    "country",
+    "country_id",
+    "region",
+    "event_clarity",
+    "date_prec",
+    "date_start",
+    "date_end",
+    "deaths_a",
+    "deaths_b",
+    "deaths_civilians",
+    "deaths_unknown",
+    "best",
+    "high",
+    "low",
+    "gwnoa",
+    "gwnob",
+)
 """The columns of the global GED 23.1 CSV, in its order."""
-FREE_TEXT = ("source_article", "source_office", "source_date", "source_headline",
-             "source_original", "where_coordinates", "where_description", "geom_wkt")  # fmt: skip
+FREE_TEXT = (
+    "source_article",
+    "source_office",
+    "source_date",
+    "source_headline",
+    "source_original",
+    "where_coordinates",
+    "where_description",
+    "geom_wkt",
+)
 FIRST_MONTH, MONTHS = (1989, 1), 34 * 12
 
 
@@ -47,8 +96,14 @@ def ged_template(path: Path) -> pd.DataFrame:
     rows = []
     for feature in doc["features"]:
         lon, lat = feature["geometry"]["coordinates"][:2]
-        rows.append({**feature["properties"], "longitude": lon, "latitude": lat,
-                     "geom_wkt": f"POINT ({lon} {lat})"})  # fmt: skip
+        rows.append(
+            {
+                **feature["properties"],
+                "longitude": lon,
+                "latitude": lat,
+                "geom_wkt": f"POINT ({lon} {lat})",
+            }
+        )
     return pd.DataFrame(rows)[list(GED_CSV_COLUMNS)]
 
 
@@ -60,7 +115,8 @@ def _countries() -> pd.DataFrame:
     data = coco.CountryConverter().data[["name_short", "GWcode", "ISO3"]].dropna()
     data = data[data["GWcode"].astype(str).str.replace(".0", "", regex=False).str.isdigit()]
     data = data.assign(GWcode=data["GWcode"].astype(float).astype(int))
-    return data.sort_values("ISO3").reset_index(drop=True)
+    ordered: pd.DataFrame = data.sort_values("ISO3").reset_index(drop=True)
+    return ordered
 
 
 def country_pool(count: int) -> pd.DataFrame:
@@ -98,8 +154,16 @@ def _text(values: np.ndarray) -> pa.Array:
     return pa.array(values).cast(pa.string())
 
 
-def synthetic_chunk(template: pd.DataFrame, n: int, first_id: int, *, countries: int,
-                    provinces: int, seed: int, text: bool = True) -> pa.Table:  # fmt: skip
+def synthetic_chunk(
+    template: pd.DataFrame,
+    n: int,
+    first_id: int,
+    *,
+    countries: int,
+    provinces: int,
+    seed: int,
+    text: bool = True,
+) -> pa.Table:
     """``n`` synthetic events with ids from ``first_id`` (one chunk of :func:`write_synthetic`),
     as an Arrow table of GED CSV columns."""
     rng = np.random.default_rng([seed, first_id])
@@ -117,13 +181,21 @@ def synthetic_chunk(template: pd.DataFrame, n: int, first_id: int, *, countries:
     jitter = rng.normal(0, 0.5, (n, 2))
     lat = np.clip(points[pick, 0] + jitter[:, 0], -89.9, 89.9).round(5)
     lon = np.clip(points[pick, 1] + jitter[:, 1], -179.9, 179.9).round(5)
-    areas = np.char.add("Province ", np.char.zfill(rng.integers(1, provinces + 1, n).astype(str), 2))
+    areas = np.char.add(
+        "Province ", np.char.zfill(rng.integers(1, provinces + 1, n).astype(str), 2)
+    )
     columns = {
-        "id": _text(np.arange(first_id, first_id + n)), "country": _text(names),
-        "country_id": _text(codes), "adm_1": _text(areas), "adm_2": pa.nulls(n, pa.string()),
-        "year": _text(years), "date_start": _text(start.astype(str)),
-        "date_end": _text(end.astype(str)), "latitude": _text(lat), "longitude": _text(lon),
-    }  # fmt: skip
+        "id": _text(np.arange(first_id, first_id + n)),
+        "country": _text(names),
+        "country_id": _text(codes),
+        "adm_1": _text(areas),
+        "adm_2": pa.nulls(n, pa.string()),
+        "year": _text(years),
+        "date_start": _text(start.astype(str)),
+        "date_end": _text(end.astype(str)),
+        "latitude": _text(lat),
+        "longitude": _text(lon),
+    }
     if not text:
         columns.update({c: pa.nulls(n, pa.string()) for c in FREE_TEXT})
     for name, values in columns.items():
@@ -131,17 +203,31 @@ def synthetic_chunk(template: pd.DataFrame, n: int, first_id: int, *, countries:
     return rows
 
 
-def write_synthetic(path: Path, template: pd.DataFrame, total: int, *, countries: int = 50,
-                    provinces: int = 16, seed: int = 1, chunk: int = 1_000_000,
-                    text: bool = True) -> Path:  # fmt: skip
+def write_synthetic(
+    path: Path,
+    template: pd.DataFrame,
+    total: int,
+    *,
+    countries: int = 50,
+    provinces: int = 16,
+    seed: int = 1,
+    chunk: int = 1_000_000,
+    text: bool = True,
+) -> Path:
     """Write ``total`` synthetic events as a GED CSV (``.gz`` compresses it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with pa.output_stream(str(path), compression="detect") as sink:
         writer = None
         for first in range(0, total, chunk):
-            table = synthetic_chunk(template, min(chunk, total - first), first + 1,
-                                    countries=countries, provinces=provinces, seed=seed,
-                                    text=text)  # fmt: skip
+            table = synthetic_chunk(
+                template,
+                min(chunk, total - first),
+                first + 1,
+                countries=countries,
+                provinces=provinces,
+                seed=seed,
+                text=text,
+            )
             if writer is None:
                 writer = pacsv.CSVWriter(sink, table.schema)
             writer.write_table(table)

@@ -37,8 +37,9 @@ def record_alerts(
     A country whose newest alert of the candidate's stream (annual forecasts, monthly event
     data) already has the candidate's level gets nothing new (so a re-run on the same inputs
     writes nothing), unless the candidate renews it; otherwise it becomes a new alert linked
-    to the country's previous alert of any stream. ``(iso3, seq)`` is unique, so two concurrent writers cannot both
-    append the same next alert: one of them fails and its transaction is rolled back.
+    to the country's previous alert of any stream. ``(iso3, seq)`` is unique, so two
+    concurrent writers cannot both append the same next alert: one of them fails and its
+    transaction is rolled back.
     """
     created = []
     for c in items:

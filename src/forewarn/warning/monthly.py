@@ -26,8 +26,13 @@ MONTHLY_KINDS: Mapping[str, tuple[str, ...]] = {
     "spread": ("types", "min_new_areas"),
     "escalation": ("measure", "months", "min_count"),
 }
-MEASURES = ("events", "deaths_best", "deaths_civilians", "osv_government_deaths",
-            "osv_nonstate_deaths")  # fmt: skip
+MEASURES = (
+    "events",
+    "deaths_best",
+    "deaths_civilians",
+    "osv_government_deaths",
+    "osv_nonstate_deaths",
+)
 SCOPES = ("admin1", "country")
 LOOKBACK = 12
 EPISODE_MONTHS = 12
@@ -65,8 +70,10 @@ def _problem(key: str, value: Any) -> str | None:
         "min_count": (lambda v: _whole(v, 1), "expected a whole number >= 1"),
         "months": (lambda v: _whole(v, 1) and v <= LOOKBACK, "expected 1-12"),
         "min_new_areas": (lambda v: _whole(v, 1), "expected a whole number >= 1"),
-        "types": (lambda v: isinstance(v, list) and bool(v) and set(v) <= {1, 2, 3},
-                  "expected a non-empty list of violence types 1-3"),  # fmt: skip
+        "types": (
+            lambda v: isinstance(v, list) and bool(v) and set(v) <= {1, 2, 3},
+            "expected a non-empty list of violence types 1-3",
+        ),
     }
     test, message = checks[key]
     return None if test(value) else f"{value!r}: {message}"
@@ -99,8 +106,13 @@ class CountryMonths:
         rows = self.areas[self.areas["type_of_violence"].isna()]
         return rows.pivot(index="month", columns="admin1", values=measure).sort_index()
 
-    def ids(self, month: str, admin1: Sequence[str] | None = None,
-            months: Sequence[str] | None = None, types: Sequence[int] | None = None) -> dict[str, Any]:  # fmt: skip
+    def ids(
+        self,
+        month: str,
+        admin1: Sequence[str] | None = None,
+        months: Sequence[str] | None = None,
+        types: Sequence[int] | None = None,
+    ) -> dict[str, Any]:
         events = self.events[self.events["month"].isin(months or [month])]
         if admin1 is not None:
             events = events[events["admin1"].isin(list(admin1))]
@@ -125,12 +137,20 @@ def _surges(rule: Rule, values: pd.Series, at: int) -> dict[str, Any] | None:
     p = rule.params
     current = float(values.iloc[at])
     three, twelve = _baselines(values, at)
-    if current >= p["min_count"] and current >= p["ratio_3m"] * three and (
-        current >= p["ratio_12m"] * twelve
+    if (
+        current >= p["min_count"]
+        and current >= p["ratio_3m"] * three
+        and (current >= p["ratio_12m"] * twelve)
     ):
-        return {"measure": p["measure"], "current": int(current), "baseline_3m": round(three, 2),
-                "baseline_12m": round(twelve, 2), "ratio_3m": p["ratio_3m"],
-                "ratio_12m": p["ratio_12m"], "min_count": p["min_count"]}  # fmt: skip
+        return {
+            "measure": p["measure"],
+            "current": int(current),
+            "baseline_3m": round(three, 2),
+            "baseline_12m": round(twelve, 2),
+            "ratio_3m": p["ratio_3m"],
+            "ratio_12m": p["ratio_12m"],
+            "min_count": p["min_count"],
+        }
     return None
 
 
@@ -138,7 +158,7 @@ def _surge(rule: Rule, data: CountryMonths, month: str) -> list[Firing]:
     measure = rule.params["measure"]
     if rule.params["scope"] == "country":
         totals = data.totals()[measure]
-        found = _surges(rule, totals, totals.index.get_loc(month))
+        found = _surges(rule, totals, list(totals.index).index(month))
         if found is None:
             return []
         values = {"month": month, "admin1": None, **found, **data.ids(month)}
@@ -146,7 +166,7 @@ def _surge(rule: Rule, data: CountryMonths, month: str) -> list[Firing]:
     table = data.area_table(measure)
     if month not in table.index:
         return []
-    at = table.index.get_loc(month)
+    at = list(table.index).index(month)
     out = []
     for area in table.columns:
         found = _surges(rule, table[area], at)
@@ -162,13 +182,18 @@ def _spread(rule: Rule, data: CountryMonths, month: str) -> list[Firing]:
     hit = rows.groupby(["month", "admin1"])["events"].sum().unstack("admin1").sort_index() > 0
     if month not in hit.index:
         return []
-    at = hit.index.get_loc(month)
+    at = list(hit.index).index(month)
     before = hit.iloc[max(0, at - LOOKBACK) : at].any(axis=0)
     new = sorted(a for a in hit.columns if hit.iloc[at][a] and not before[a])
     if len(new) < rule.params["min_new_areas"]:
         return []
-    values = {"month": month, "new_areas": new, "types": types,
-              "min_new_areas": rule.params["min_new_areas"], **data.ids(month, new, types=types)}  # fmt: skip
+    values = {
+        "month": month,
+        "new_areas": new,
+        "types": types,
+        "min_new_areas": rule.params["min_new_areas"],
+        **data.ids(month, new, types=types),
+    }
     return [Firing(data.iso3, rule.id, rule.level, values)]
 
 
@@ -176,7 +201,7 @@ def _escalation(rule: Rule, data: CountryMonths, month: str) -> list[Firing]:
     p = rule.params
     totals = data.totals()[p["measure"]]
     rolling = totals.rolling(3, min_periods=1).sum()
-    at = rolling.index.get_loc(month)
+    at = list(rolling.index).index(month)
     if at < p["months"]:
         return []
     window = rolling.iloc[at - p["months"] : at + 1]
@@ -184,9 +209,14 @@ def _escalation(rule: Rule, data: CountryMonths, month: str) -> list[Firing]:
     if not rising or window.iloc[-1] < p["min_count"]:
         return []
     months = list(totals.index[max(0, at - 2) : at + 1])
-    values = {"month": month, "measure": p["measure"], "months": p["months"],
-              "three_month_totals": {str(k): int(v) for k, v in window.items()},
-              "min_count": p["min_count"], **data.ids(month, months=months)}  # fmt: skip
+    values = {
+        "month": month,
+        "measure": p["measure"],
+        "months": p["months"],
+        "three_month_totals": {str(k): int(v) for k, v in window.items()},
+        "min_count": p["min_count"],
+        **data.ids(month, months=months),
+    }
     return [Firing(data.iso3, rule.id, rule.level, values)]
 
 

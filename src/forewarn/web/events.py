@@ -97,8 +97,9 @@ def monthly_chart(rows: pd.DataFrame, alerts: Sequence[tuple[str, str]]) -> Mont
     """The chart of country-level rows (:func:`forewarn.events.monthly.series`)."""
     totals = rows[rows["type_of_violence"].isna()].set_index("month")
     months = list(totals.index)
-    kinds = {k: rows[rows["type_of_violence"] == k].set_index("month")["deaths_best"]
-             for k in TYPES}  # fmt: skip
+    kinds = {
+        k: rows[rows["type_of_violence"] == k].set_index("month")["deaths_best"] for k in TYPES
+    }
     peak = max(int(totals["deaths_best"].max()), 1)
     step = _step(peak)
     top = -(-peak // step) * step
@@ -116,18 +117,32 @@ def monthly_chart(rows: pd.DataFrame, alerts: Sequence[tuple[str, str]]) -> Mont
                 segments.append((k, y(base + value), y(base) - y(base + value)))
             base += value
         row = totals.loc[month]
-        bars.append(Bar(month, LEFT + i * span, max(span - 0.6, 0.6), tuple(segments),
-                        int(row["deaths_best"]), int(row["deaths_civilians"]),
-                        int(row["events"])))  # fmt: skip
+        bars.append(
+            Bar(
+                month,
+                LEFT + i * span,
+                max(span - 0.6, 0.6),
+                tuple(segments),
+                int(row["deaths_best"]),
+                int(row["deaths_civilians"]),
+                int(row["events"]),
+            )
+        )
     line = " L".join(f"{b.x + b.width / 2:.1f},{y(b.civilians):.1f}" for b in bars)
     where = {m: LEFT + i * span + span / 2 for i, m in enumerate(months)}
     return MonthlyChart(
-        WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM, tuple(bars),
+        WIDTH,
+        HEIGHT,
+        LEFT,
+        WIDTH - RIGHT,
+        TOP,
+        HEIGHT - BOTTOM,
+        tuple(bars),
         "M" + line if bars else "",
         tuple((y(v), v) for v in range(0, top + 1, step)),
         tuple((where[m], m[:4]) for m in months if m.endswith("-01")),
         tuple((where[m], m, level) for m, level in alerts if m in where),
-    )  # fmt: skip
+    )
 
 
 def _provinces(events: pd.DataFrame) -> list[Province]:
@@ -135,30 +150,48 @@ def _provinces(events: pd.DataFrame) -> list[Province]:
     out = []
     for name, group in placed.groupby("admin1"):
         months = group["date_start"].dt.strftime("%Y-%m")
-        out.append(Province(str(name), len(group), int(group["best"].sum()),
-                            int(group["deaths_civilians"].sum()), months.nunique(),
-                            str(months.max())))  # fmt: skip
+        out.append(
+            Province(
+                str(name),
+                len(group),
+                int(group["best"].sum()),
+                int(group["deaths_civilians"].sum()),
+                months.nunique(),
+                str(months.max()),
+            )
+        )
     return sorted(out, key=lambda p: (-p.deaths, p.name))
 
 
 def _points(events: pd.DataFrame) -> list[dict[str, Any]]:
     recent = events.sort_values("date_start", ascending=False).head(MAX_POINTS)
-    return [
-        {"id": str(r.id), "lat": round(float(r.latitude), 4), "lon": round(float(r.longitude), 4),
-         "type": int(r.type_of_violence), "deaths": int(r.best),
-         "civilians": int(r.deaths_civilians), "date": r.date_start.strftime("%Y-%m-%d"),
-         "area": None if pd.isna(r.admin1) else str(r.admin1)}
-        for r in recent.itertuples()
-    ]  # fmt: skip
+    return [_point(r) for r in recent.to_dict("records")]
+
+
+def _point(r: dict[Any, Any]) -> dict[str, Any]:
+    return {
+        "id": str(r["id"]),
+        "lat": round(float(r["latitude"]), 4),
+        "lon": round(float(r["longitude"]), 4),
+        "type": int(r["type_of_violence"]),
+        "deaths": int(r["best"]),
+        "civilians": int(r["deaths_civilians"]),
+        "date": pd.Timestamp(r["date_start"]).strftime("%Y-%m-%d"),
+        "area": None if pd.isna(r["admin1"]) else str(r["admin1"]),
+    }
 
 
 def _alert_months(alerts: Sequence[AlertRow]) -> list[tuple[str, str]]:
-    return [(str(a.snapshot.get("month")), a.level) for a in alerts
-            if a.stream == "monthly" and a.snapshot.get("month")]  # fmt: skip
+    return [
+        (str(a.snapshot.get("month")), a.level)
+        for a in alerts
+        if a.stream == "monthly" and a.snapshot.get("month")
+    ]
 
 
-def country_events(data_dir: Path, iso3: str, alerts: Sequence[AlertRow],
-                   source: str = "ged") -> CountryEvents | None:  # fmt: skip
+def country_events(
+    data_dir: Path, iso3: str, alerts: Sequence[AlertRow], source: str = "ged"
+) -> CountryEvents | None:
     """The section of ``iso3``'s page, or None when no events of it were imported."""
     root = storage.events_root(data_dir)
     manifest = storage.load_manifest(root)
@@ -173,11 +206,18 @@ def country_events(data_dir: Path, iso3: str, alerts: Sequence[AlertRow],
     span = monthly.Span(max(int(table["month"].min()), monthly.shift(last, 1 - MONTHS)), last)
     rows = monthly.series(table, iso3, span)
     shown = events[events["date_start"].dt.strftime("%Y%m").astype(int) >= span.first]
-    versions = sorted({p.version for p in manifest.partitions.values()
-                       if p.source == source and p.iso3 == iso3})  # fmt: skip
+    versions = sorted(
+        {p.version for p in manifest.partitions.values() if p.source == source and p.iso3 == iso3}
+    )
     return CountryEvents(
-        source, monthly.month_text(span.first), monthly.month_text(span.last),
-        monthly_chart(rows, _alert_months(alerts)), monthly.records(rows[rows["type_of_violence"].isna()]),
-        _provinces(shown), _points(shown), len(shown), int(shown["admin1"].isna().sum()),
+        source,
+        monthly.month_text(span.first),
+        monthly.month_text(span.last),
+        monthly_chart(rows, _alert_months(alerts)),
+        monthly.records(rows[rows["type_of_violence"].isna()]),
+        _provinces(shown),
+        _points(shown),
+        len(shown),
+        int(shown["admin1"].isna().sum()),
         versions,
-    )  # fmt: skip
+    )

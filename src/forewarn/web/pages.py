@@ -130,8 +130,8 @@ def _events(context: ApiContext, iso3: str, alerts: list[Any]) -> dict[str, Any]
     if found is None:
         return {"events": None, "events_map": None}
     numeric = {v: k for k, v in geo.numeric_to_iso3().items()}
-    return {"events": found,
-            "events_map": {"iso3": iso3, "numeric": numeric.get(iso3), "points": found.points}}  # fmt: skip
+    where = {"iso3": iso3, "numeric": numeric.get(iso3), "points": found.points}
+    return {"events": found, "events_map": where}
 
 
 @router.get("/countries/{iso3}", response_class=HTMLResponse)
