@@ -13,7 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "forewarn"
 SHELLS = ("forewarn.cli", "forewarn.api", "forewarn.web", "forewarn.reports")
-STAGES = ("data", "models", "evaluation", "framework", "warning", "response", "unsc", "cases")
+STAGES = ("data", "models", "evaluation", "framework", "warning", "response", "unsc", "cases",
+          "events")  # fmt: skip
 
 
 def _module(path: Path) -> str:

@@ -60,6 +60,19 @@ def models_command(
 
 
 @contextmanager
+def on_cluster(settings: Settings) -> Iterator[None]:
+    """Model fits on the Dask cluster of ``FOREWARN_DASK_SCHEDULER`` when it is set (the
+    results are the same as in this process)."""
+    if not settings.dask_scheduler:
+        yield
+        return
+    from forewarn.cluster import dask_client, fits_on
+
+    with dask_client(settings.dask_scheduler) as client, fits_on(client):
+        yield
+
+
+@contextmanager
 def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     """A Rich progress bar (on standard error) driven by ``update(label, done, total)``."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -82,7 +95,7 @@ def _backtest(
     from forewarn.evaluation.cache import cached, result_key
 
     def compute() -> BacktestResult:
-        with progress_bar() as update:
+        with on_cluster(settings), progress_bar() as update:
             return run_backtest(spec, panel.frame, workers=workers(), progress=update)
 
     if not use_cache:
@@ -160,7 +173,7 @@ def _forecast(
     base = panel.last_year if base_year is None else base_year
 
     def compute() -> ForecastResult:
-        with progress_bar() as update:
+        with on_cluster(settings), progress_bar() as update:
             update(f"forecasting with {spec.name}", 0, 1)
             result = forecast(spec, panel, base, workers=workers())
             update(f"forecasting with {spec.name}", 1, 1)
