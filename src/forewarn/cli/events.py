@@ -176,12 +176,15 @@ def _series_table(frame: Any, admin1: bool) -> Table:
         "events",
         "deaths",
         "low-high",
-        "civilian",
-        "state-based",
-        "non-state",
-        "one-sided (gov/non-state)",
+        "civ.",
+        "SB",
+        "NS",
+        "OS (gov/NS)",
         "areas",
         "new",
+        caption="deaths (best estimate); civ.: civilian deaths; deaths in state-based (SB), "
+        "non-state (NS) and one-sided (OS) violence, the last by government forces / non-state "
+        "actors; areas: admin-1 areas with violence; new: of them, none in the 12 months before",
     )
     for r in totals.to_dict("records"):
         if admin1 and not r["events"]:
