@@ -37,7 +37,7 @@ def _local_cluster(workers: int | None, memory_limit: str | int) -> Any:
         threads_per_worker=1,
         processes=True,
         memory_limit=memory_limit,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=40,
     )
 
