@@ -162,6 +162,7 @@ def run_size(total: int, work: Path, budget: float, workers: int) -> dict[str, o
             )
             row[f"{engine}_s"] = round(result.seconds, 1) if result.ok else None
             row[f"{engine}_compute_s"] = result.detail.get("compute_s")
+            row[f"{engine}_events_counted"] = result.detail.get("events")
             row[f"{engine}_peak_gb"] = round(result.peak_gb, 2)
             row[f"{engine}_ok"] = result.ok
             row[f"{engine}_error"] = result.detail.get("error")
@@ -188,6 +189,8 @@ def _print(rows: list[dict[str, object]], budget: float) -> None:
             if r["dask_ok"]
             else f"failed: {r['dask_error']} ({r['dask_peak_gb']})"
         )
+        if r["dask_ok"] and r.get("dask_events_counted") != r["events"]:
+            dask += f" but counted {r.get('dask_events_counted')} events"
         ratio = (
             f"{float(r['dask_s']) / float(r['pandas_s']):.2f}x"  # type: ignore[arg-type]
             if r["pandas_ok"] and r["dask_ok"]
