@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "forewarn"
 SHELLS = ("forewarn.cli", "forewarn.api", "forewarn.web", "forewarn.reports")
 STAGES = (
     "data", "models", "evaluation", "framework", "warning", "response", "unsc", "cases", "notify",
+    "events",
 )  # fmt: skip
 
 

@@ -172,6 +172,15 @@ class Settings(BaseSettings):
         description="Comma-separated addresses or networks of reverse proxies whose "
         "X-Forwarded-For and X-Forwarded-Proto headers the API believes; default: none.",
     )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Dask cluster for event aggregation and model fits: unset (one process), "
+        "'local' (a LocalCluster sized to the machine) or a scheduler address.",
+    )
+    monthly_rules_file: Path | None = Field(
+        default=None,
+        description="Monthly event-data warning rules TOML overriding the packaged default.",
+    )
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from forewarn.cases.replay import Replay
 from forewarn.framework.drivers import FactorShare
@@ -145,3 +146,43 @@ def _replay_bottom(ax: Axes, replay: Replay) -> None:
     ax.set_yticks(range(len(kinds)), kinds)
     ax.set_ylabel("recorded history")
     ax.grid(alpha=0.3)
+
+
+TYPE_COLOURS = {"1": "#4c72b0", "2": "#8c8c8c", "3": "#c44e52"}
+TYPE_NAMES = {"1": "state-based", "2": "non-state", "3": "one-sided"}
+
+
+def plot_event_replay(doc: dict[str, object], path: Path) -> Path:
+    """A monthly-monitor replay (``EventReplay.as_dict()``): deaths by type of violence as
+    stacked bars, civilian deaths as a line, alerts marked, the annual two-year risk beside."""
+    months = list(doc["months"])  # type: ignore[call-overload]
+    x = list(range(len(months)))
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    bottom = [0] * len(months)
+    for kind in ("1", "2", "3"):
+        values = [m["by_type"].get(kind, {}).get("deaths_best", 0) for m in months]
+        ax.bar(x, values, bottom=bottom, color=TYPE_COLOURS[kind], label=TYPE_NAMES[kind])
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    civilians = [m["figures"].get("deaths_civilians", 0) for m in months]
+    ax.plot(x, civilians, color="black", linewidth=1.6, label="civilian deaths")
+    top = max([*bottom, 1])
+    for i, m in enumerate(months):
+        if m["alert"]:
+            level = m["alert"]["level"]
+            ax.axvline(i, color=LEVEL_COLOURS.get(level, "grey"), linestyle="--", linewidth=1)
+            ax.text(i, top * 1.02, level, rotation=90, va="bottom", ha="center", fontsize=8,
+                    color=LEVEL_COLOURS.get(level, "grey"))  # fmt: skip
+    ax.set_xticks(x[::3], [m["month"] for m in months][::3], rotation=45, ha="right")
+    ax.set_ylabel("deaths (best estimate), as known at the month's end")
+    ax.set_title(f"{doc['country']}: the monthly monitor replayed, {doc['from']} to {doc['to']}")
+    risks = [m["annual"]["risk_2y"] if m["annual"] else None for m in months]
+    if any(r is not None for r in risks):
+        twin = ax.twinx()
+        twin.step(x, [r if r is not None else float("nan") for r in risks], where="mid",
+                  color="#2a9d8f", label="annual two-year risk")  # fmt: skip
+        twin.set_ylabel("annual model: two-year risk")
+        twin.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        twin.set_ylim(bottom=0)
+        twin.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8)
+    return _save(fig, path)

@@ -62,12 +62,13 @@ READS_RECORDED: list[tuple[str, ...]] = [
     ("webhooks", "remove", "1"),
 ]
 """Commands that read, or act on, what the database records."""
-MAY_CREATE = {"warn", "assess import", "users add"}
+MAY_CREATE = {"warn", "assess import", "users add", "events warn"}
 """Commands that record something new and so may create the database."""
 NO_DATABASE = {
     "data list", "data check", "models", "backtest", "forecast", "demo", "framework show",
     "plot risk", "plot factors", "plot replay", "replay", "unsc decide", "unsc vetoes",
-    "unsc restraint", "mandate check", "mandate list",
+    "unsc restraint", "mandate check", "mandate list", "events import", "events list",
+    "events monthly", "events replay",
 }  # fmt: skip
 
 

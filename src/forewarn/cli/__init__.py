@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "unsc",
     "serve",
     "notify",
+    "events",
 )
 
 
@@ -58,6 +59,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("unsc", "mandate"), ("unsc",)),
     **dict.fromkeys(("serve", "users", "tokens"), ("serve",)),
     **dict.fromkeys(("worker", "notifications", "webhooks"), ("notify",)),
+    "events": ("events",),
 }
 """The modules that define each top-level command (a test keeps this table true)."""
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -57,6 +59,19 @@ def models_command(
     console.print(table)
 
 
+@contextmanager
+def on_cluster(settings: Settings) -> Iterator[None]:
+    """Model fits on the Dask cluster of ``FOREWARN_DASK_SCHEDULER`` when it is set (the
+    results are the same as in this process)."""
+    if not settings.dask_scheduler:
+        yield
+        return
+    from forewarn.cluster import dask_client, fits_on
+
+    with dask_client(settings.dask_scheduler) as client, fits_on(client):
+        yield
+
+
 def _backtest(
     spec: ModelSpec, panel: Panel, settings: Settings, *, use_cache: bool
 ) -> BacktestResult:
@@ -65,7 +80,7 @@ def _backtest(
     from forewarn.evaluation.backtest import run_backtest
     from forewarn.outlook import backtest_result
 
-    with shown() as update:
+    with on_cluster(settings), shown() as update:
         if use_cache:
             return backtest_result(settings, spec, panel)
         return run_backtest(spec, panel.frame, workers=workers(), progress=update)
@@ -142,7 +157,7 @@ def _forecast(
     from forewarn.models.forecast import forecast
     from forewarn.outlook import forecast_result
 
-    with shown():
+    with on_cluster(settings), shown():
         if use_cache:
             return forecast_result(settings, spec, panel, base_year)
         base = panel.last_year if base_year is None else base_year

@@ -23,6 +23,8 @@ EWP_BASE = (
     f"{EWP_COMMIT}/"
 )
 UNSC_COMMIT = "661c5246872143cf16e500e4e7f2f70a45df5ac8"
+GED_CAF_COMMIT = "be05b36cd56d147ca1d47bb392c186b6b7447d56"
+GED_CAF_URL = f"https://raw.githubusercontent.com/optgeo/ucdp-23.1-482/{GED_CAF_COMMIT}/GEDEvent_v23_1.geojson"
 UNSC_BASE = (
     "https://raw.githubusercontent.com/world-politics-datalab/vetoes-un-security-council/"
     f"{UNSC_COMMIT}/"
@@ -83,6 +85,13 @@ DATASETS: tuple[Dataset, ...] = (
         UNSC_BASE + "unsc_vetoes_1946_sept2022.csv",
         "d6b65d698d8f4e5a6eddcd922e7659b40e22d262940f1440b51360929d87ab74",
         "UN Security Council vetoes, 1946 - 8 July 2022 (World Politics Data Lab)",
+    ),
+    Dataset(
+        "ucdp-ged-caf",
+        "ucdp-ged/GEDEvent_v23_1_CAF.geojson",
+        GED_CAF_URL,
+        "50d8777d20bfae5be57e96dd49289483c70f8cbf6afd8d7962a8a6cb4c8d6bc0",
+        "UCDP GED 23.1 events in the Central African Republic, 1991-2022 (1,848 events)",
     ),
 )
 

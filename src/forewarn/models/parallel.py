@@ -8,8 +8,9 @@ pickled per task, and results come back in input order, so parallel runs equal s
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from threadpoolctl import threadpool_limits
@@ -19,6 +20,22 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _SHARED: dict[str, Any] = {}
+
+Executor = Callable[[Callable[[Any, Any], Any], Any, Sequence[Any], Callable[[int], None] | None],
+                    list[Any]]  # fmt: skip
+"""``run(fn, shared, items, done)`` -> ``[fn(shared, item) for item in items]``, elsewhere."""
+_EXECUTORS: list[Executor] = []
+
+
+@contextmanager
+def executor(run: Executor) -> Iterator[None]:
+    """Within the block, :func:`fork_map` hands its work to ``run`` (e.g. a Dask cluster:
+    :func:`forewarn.cluster.dask_map`) instead of forking; results keep the input order."""
+    _EXECUTORS.append(run)
+    try:
+        yield
+    finally:
+        _EXECUTORS.pop()
 
 
 def _run(fn: Callable[[S, T], R], item: T) -> R:
@@ -36,7 +53,10 @@ def fork_map(
     """``[fn(shared, item) for item in items]`` over ``workers`` forked processes.
 
     ``fn`` must be a module-level function; ``done(i)`` is called as each item finishes.
+    Inside :func:`executor`, the items go to that executor instead.
     """
+    if _EXECUTORS and len(items) > 1:
+        return _EXECUTORS[-1](fn, shared, items, done)
     _SHARED["data"] = shared
     try:
         if workers <= 1 or len(items) <= 1:

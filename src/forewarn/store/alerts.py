@@ -21,10 +21,12 @@ if TYPE_CHECKING:  # a type only: listing alerts needs neither pandas nor the ru
 LedgerHook = Callable[[Session, AlertRow], object]
 
 
-def latest_alert(session: Session, iso3: str) -> AlertRow | None:
-    """The newest alert of a country, if any."""
-    query = select(AlertRow).where(AlertRow.iso3 == iso3).order_by(AlertRow.seq.desc()).limit(1)
-    return session.scalars(query).first()
+def latest_alert(session: Session, iso3: str, stream: str | None = None) -> AlertRow | None:
+    """The newest alert of a country, if any (of one stream when ``stream`` is given)."""
+    query = select(AlertRow).where(AlertRow.iso3 == iso3)
+    if stream is not None:
+        query = query.where(AlertRow.stream == stream)
+    return session.scalars(query.order_by(AlertRow.seq.desc()).limit(1)).first()
 
 
 def record_alerts(
@@ -35,17 +37,21 @@ def record_alerts(
 ) -> list[AlertRow]:
     """Store the candidates that change a country's alert level; return the new rows.
 
-    A country whose newest alert already has the candidate's level gets nothing new (so a
-    re-run on the same inputs writes nothing); a different level becomes a new alert linked
-    to the previous one. ``(iso3, seq)`` is unique, so two concurrent writers cannot both
-    append the same next alert: one of them fails and its transaction is rolled back.
+    A country whose newest alert of the candidate's stream (annual forecasts, monthly event
+    data) already has the candidate's level gets nothing new (so a re-run on the same inputs
+    writes nothing), unless the candidate renews it; otherwise it becomes a new alert linked
+    to the country's previous alert of any stream. ``(iso3, seq)`` is unique, so two
+    concurrent writers cannot both append the same next alert: one of them fails and its
+    transaction is rolled back.
     """
     created = []
     for c in items:
-        latest = latest_alert(session, c.iso3)
-        if latest is not None and latest.level == c.level:
+        current = latest_alert(session, c.iso3, c.stream)
+        if current is not None and current.level == c.level and not c.renew:
             continue
+        latest = latest_alert(session, c.iso3)
         row = AlertRow(
+            stream=c.stream,
             iso3=c.iso3,
             seq=latest.seq + 1 if latest else 1,
             ccode=c.ccode,
@@ -97,6 +103,7 @@ def alert_record(row: AlertRow) -> dict[str, Any]:
         "created_at": row.created_at.isoformat(),
         "previous_id": row.previous_id,
         "snapshot": row.snapshot,
+        "stream": row.stream,
     }
 
 

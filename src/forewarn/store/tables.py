@@ -124,6 +124,8 @@ class AlertRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
+    stream: Mapped[str] = mapped_column(String(16), default="annual", server_default="annual")
+    """The signal that raised it: "annual" (forecast, assessments) or "monthly" (events)."""
 
 
 class AlertIntakeRow(Base):

@@ -48,6 +48,11 @@ class AlertCandidate:
     rule: str
     base_year: int
     snapshot: Mapping[str, Any]
+    stream: str = "annual"
+    """Which signal raised it: "annual" (forecast and assessments) or "monthly" (event data);
+    a country's level is kept per stream."""
+    renew: bool = False
+    """Record it even at its stream's current level (a new episode of a monthly signal)."""
 
 
 def _firing_record(f: Firing) -> dict[str, Any]:

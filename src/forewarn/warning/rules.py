@@ -75,13 +75,19 @@ MAX_LEVEL = 16
 """Longest level name (the alerts table stores it in 16 characters)."""
 
 
-def load_rules(path: Path | None = None, framework: Framework | None = None) -> RuleSet:
+def load_rules(
+    path: Path | None = None,
+    framework: Framework | None = None,
+    *,
+    kinds: Mapping[str, tuple[str, ...]] | None = None,
+) -> RuleSet:
     """Read and validate a rule file (the packaged default when ``path`` is None).
 
     Every mistake that would make a rule unable to work is a one-line ConfigError naming
     the file, the rule and the field: unknown keys, unknown risk factors, reliability
     grades outside A-F, ``min_count`` above the number of factors, duplicate levels or ids.
-    """
+    ``kinds`` maps each rule kind to its parameters (default :data:`KINDS`; the monthly
+    event rules of :mod:`forewarn.warning.monthly` pass theirs)."""
     source = path or default_rules_path()
     doc = read_toml(source, ConfigError)
     unknown = sorted(set(doc) - TOP_KEYS)
@@ -91,8 +97,11 @@ def load_rules(path: Path | None = None, framework: Framework | None = None) -> 
     raw_rules = doc.get("rule")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise ConfigError(f"{source}: no [[rule]] tables")
+    known = KINDS if kinds is None else kinds
     factors = tuple(f.id for f in (framework or load_framework()).factors)
-    rules = tuple(_rule(source, n, r, levels, factors) for n, r in enumerate(raw_rules, start=1))
+    rules = tuple(
+        _rule(source, n, r, levels, factors, known) for n, r in enumerate(raw_rules, start=1)
+    )
     ids = [r.id for r in rules]
     for rule in rules:
         if ids.count(rule.id) > 1:
@@ -124,7 +133,14 @@ def _levels(source: Path, levels: Any) -> list[str]:
     return levels
 
 
-def _rule(source: Path, n: int, raw: Any, levels: Sequence[str], factors: Sequence[str]) -> Rule:
+def _rule(
+    source: Path,
+    n: int,
+    raw: Any,
+    levels: Sequence[str],
+    factors: Sequence[str],
+    kinds: Mapping[str, tuple[str, ...]],
+) -> Rule:
     named = raw.get("id") if isinstance(raw, dict) else None
     label = f"rule {n} ({named})" if isinstance(named, str) and named else f"rule {n}"
 
@@ -138,9 +154,9 @@ def _rule(source: Path, n: int, raw: Any, levels: Sequence[str], factors: Sequen
             raise fail(key, "missing or not text")
     if len(raw["id"]) > MAX_ID:
         raise fail("id", f"longer than {MAX_ID} characters")
-    if raw["kind"] not in KINDS:
-        raise fail("kind", f"unknown kind {raw['kind']!r} (known: {', '.join(KINDS)})")
-    allowed = RULE_KEYS | set(KINDS[raw["kind"]])
+    if raw["kind"] not in kinds:
+        raise fail("kind", f"unknown kind {raw['kind']!r} (known: {', '.join(kinds)})")
+    allowed = RULE_KEYS | set(kinds[raw["kind"]])
     for key in raw:
         if key not in allowed:
             expected = ", ".join(sorted(allowed))
@@ -149,10 +165,14 @@ def _rule(source: Path, n: int, raw: Any, levels: Sequence[str], factors: Sequen
         raise fail("level", f"{raw['level']!r} is not one of the levels {list(levels)}")
     if not isinstance(raw.get("description", ""), str):
         raise fail("description", "not text")
-    params: dict[str, Any] = {k: raw.get(k) for k in KINDS[raw["kind"]]}
+    params: dict[str, Any] = {k: raw.get(k) for k in kinds[raw["kind"]]}
     for key, value in params.items():
         _check_param(fail, key, value, factors)
-    if "min_count" in params and params["min_count"] > len(params["factors"]):
+    if (
+        "factors" in params
+        and "min_count" in params
+        and params["min_count"] > len(params["factors"])
+    ):
         count = len(params["factors"])
         raise fail("min_count", f"{params['min_count']} is more than the {count} factors listed")
     return Rule(raw["id"], raw["kind"], raw["level"], params, str(raw.get("description", "")))

@@ -120,7 +120,20 @@ def _country(context: ApiContext, session: Session, iso3: str, clearance: bool) 
         "titles": {a.id: a.title for a in actions},
         "level": alerts[0].level if alerts else None,
         "total": len(forecast_frame(context)),
+        **_events(context, code, alerts),
     }
+
+
+def _events(context: ApiContext, iso3: str, alerts: list[Any]) -> dict[str, Any]:
+    """The event-data section of a country page (monthly chart, events map, provinces)."""
+    from forewarn.web.events import country_events
+
+    found = country_events(context.settings.data_dir, iso3, alerts)
+    if found is None:
+        return {"events": None, "events_map": None}
+    numeric = {v: k for k, v in geo.numeric_to_iso3().items()}
+    where = {"iso3": iso3, "numeric": numeric.get(iso3), "points": found.points}
+    return {"events": found, "events_map": where}
 
 
 @router.get("/countries/{iso3}", response_class=HTMLResponse)
