@@ -7,9 +7,11 @@ error, so CI can never pass while silently skipping the PostgreSQL half of the s
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,36 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def db_settings(settings: Settings, database_url: str) -> Settings:
     """Isolated settings whose database is ``database_url`` (both back ends)."""
     return settings.model_copy(update={"database_url": database_url})
+
+
+InProcess = Callable[..., tuple[int, str, str]]
+"""``main_in_process(args, env, stdin="", keep=())`` → exit code, stdout, stderr."""
+
+
+@pytest.fixture
+def main_in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> InProcess:
+    """Run ``forewarn ARGS`` in this process, as the console script would: every
+    ``FOREWARN_*`` variable but those in ``keep`` removed, then ``env`` set, ``stdin`` fed."""
+    from forewarn.cli import main
+
+    def invoke(
+        args: tuple[str, ...], env: Mapping[str, str], stdin: str = "", keep: tuple[str, ...] = ()
+    ) -> tuple[int, str, str]:
+        for key in [k for k in os.environ if k.startswith("FOREWARN_") and k not in keep]:
+            monkeypatch.delenv(key)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setattr(sys, "argv", ["forewarn", *args])
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke

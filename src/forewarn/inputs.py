@@ -121,6 +121,11 @@ def parse_json(text: str, error: type[ForewarnError], label: str) -> Any:
         raise fail(f"invalid JSON: {exc}") from None
     except RecursionError:
         raise fail(f"nested more than {MAX_DEPTH} levels deep") from None
+    return _shallow_and_clean(doc, fail)
+
+
+def _shallow_and_clean(doc: Any, fail: Failure) -> Any:
+    """``doc`` once it is known to nest at most :data:`MAX_DEPTH` deep and hold no NUL."""
     if depth(doc) > MAX_DEPTH:
         raise fail(f"nested more than {MAX_DEPTH} levels deep")
     if _has_nul(doc):
@@ -152,10 +157,7 @@ def parse_toml(text: str, error: type[ForewarnError], label: str) -> dict[str, A
         raise fail(f"invalid TOML: {exc}") from None
     except RecursionError:
         raise fail(f"nested more than {MAX_DEPTH} levels deep") from None
-    if depth(doc) > MAX_DEPTH:
-        raise fail(f"nested more than {MAX_DEPTH} levels deep")
-    if _has_nul(doc):
-        raise fail("a string contains a NUL character (\\u0000)")
+    _shallow_and_clean(doc, fail)
     return doc
 
 

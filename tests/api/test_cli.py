@@ -3,10 +3,7 @@ the command line, tokens shown once, revoked and disabled at once."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from forewarn.cli import main
 from forewarn.config import Settings
 
 from .conftest import PASSWORD, assert_error, bearer, ledger_kinds
@@ -31,26 +27,15 @@ Cli = Callable[..., Run]
 
 
 @pytest.fixture
-def cli(
-    api_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Cli:
+def cli(api_settings: Settings, main_in_process: Callable[..., tuple[int, str, str]]) -> Cli:
     """``cli(*args, stdin="...")``: ``forewarn ARGS`` in-process on the test database."""
+    env = {
+        "FOREWARN_DATABASE_URL": api_settings.resolved_database_url(),
+        "FOREWARN_DATA_DIR": str(api_settings.data_dir),
+    }
 
     def run(*args: str, stdin: str = "") -> Run:
-        for key in [k for k in os.environ if k.startswith("FOREWARN_")]:
-            monkeypatch.delenv(key)
-        monkeypatch.setenv("FOREWARN_DATABASE_URL", api_settings.resolved_database_url())
-        monkeypatch.setenv("FOREWARN_DATA_DIR", str(api_settings.data_dir))
-        monkeypatch.setattr(sys, "argv", ["forewarn", *args])
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
+        return Run(*main_in_process(args, env, stdin))
 
     return run
 

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from forewarn import cli
-from forewarn.cli import main
 
 FOREWARN = Path(sys.executable).with_name("forewarn")
 PANEL = Path("ewp-2025") / "prepared2024predictors-2025-09-03.csv"
@@ -81,29 +80,21 @@ class Run:
 
 @pytest.fixture
 def run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    main_in_process: Callable[..., tuple[int, str, str]],
 ) -> Callable[..., Run]:
     """``forewarn ARGS`` in-process, in ``tmp_path``, with a database path that is unused."""
+    keep = tuple(k for k in os.environ if "TEST" in k or k == "FOREWARN_DATA_MIRROR")
 
     def go(*args: str, **env: str) -> Run:
-        for key in [k for k in os.environ if k.startswith("FOREWARN_") and "TEST" not in k]:
-            if key != "FOREWARN_DATA_MIRROR":
-                monkeypatch.delenv(key)
-        monkeypatch.setenv("FOREWARN_DATA_DIR", str(tmp_path / "data"))
-        monkeypatch.setenv("FOREWARN_DATABASE_URL", f"sqlite:///{tmp_path / 'typo.db'}")
-        monkeypatch.setenv("FOREWARN_SECRET_KEY", "k" * 40)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        base = {
+            "FOREWARN_DATA_DIR": str(tmp_path / "data"),
+            "FOREWARN_DATABASE_URL": f"sqlite:///{tmp_path / 'typo.db'}",
+            "FOREWARN_SECRET_KEY": "k" * 40,
+        }
         monkeypatch.chdir(tmp_path)
-        monkeypatch.setattr(sys, "argv", ["forewarn", *args])
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
+        return Run(*main_in_process(args, base | env, keep=keep))
 
     return go
 

@@ -307,28 +307,10 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(
-    db_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., CliResult]:
+def cli(db_settings: Settings, main_in_process: Any) -> Callable[..., CliResult]:
     """Run ``forewarn ARGS`` in-process on the test database (``stdin`` optional)."""
-    import io
-
-    from forewarn.cli import main
 
     def invoke(*args: str, stdin: str = "", **env: str) -> CliResult:
-        for key in [k for k in os.environ if k.startswith("FOREWARN_")]:
-            monkeypatch.delenv(key)
-        for key, value in cli_env(db_settings, **env).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setattr(sys, "argv", ["forewarn", *args])
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return CliResult(code, out.out, out.err)
+        return CliResult(*main_in_process(args, cli_env(db_settings, **env), stdin))
 
     return invoke

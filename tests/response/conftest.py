@@ -19,7 +19,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from forewarn.cli import main
 from forewarn.config import Settings
 from forewarn.response.ladder import Ladder, Roles, load_ladder, load_roles
 from forewarn.store.db import open_database, transaction
@@ -143,25 +142,11 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def cli(
-    db_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., CliResult]:
+def cli(db_settings: Settings, main_in_process: Any) -> Callable[..., CliResult]:
     """Run ``forewarn ARGS`` in-process against the test database; returns code and output."""
 
     def run(*args: str, **env: str) -> CliResult:
-        for key in [k for k in os.environ if k.startswith("FOREWARN_")]:
-            monkeypatch.delenv(key)
-        for key, value in cli_env(db_settings, **env).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setattr(sys, "argv", ["forewarn", *args])
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return CliResult(code, out.out, out.err)
+        return CliResult(*main_in_process(args, cli_env(db_settings, **env)))
 
     return run
 

@@ -17,8 +17,14 @@ from typing import Any
 
 import jinja2
 
-from forewarn.i18n import country_name, format_day, gettext_for, jinja_environment, normalise
-from forewarn.notify import labels
+from forewarn.i18n import (
+    country_name,
+    format_day,
+    gettext_for,
+    jinja_environment,
+    labels,
+    normalise,
+)
 
 PREFIX = "[forewarn]"
 

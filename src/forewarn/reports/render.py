@@ -19,8 +19,15 @@ from markupsafe import Markup
 
 from forewarn.errors import ConfigError, ForewarnError
 from forewarn.framework.drivers import label_of
-from forewarn.i18n import country_name, format_pct, gettext_for, jinja_environment, normalise
-from forewarn.reports import charts, labels
+from forewarn.i18n import (
+    country_name,
+    format_pct,
+    gettext_for,
+    jinja_environment,
+    labels,
+    normalise,
+)
+from forewarn.reports import charts
 from forewarn.reports.values import CountryBrief, Watchlist
 
 

@@ -1,6 +1,6 @@
 """Display names of the codes the dashboard shows beyond those of the briefs.
 
-Level, state, ladder-role and judgement names come from :mod:`forewarn.reports.labels`; the names
+Level, state, ladder-role and judgement names come from :mod:`forewarn.i18n.labels`; the names
 here (ledger entry kinds, case event kinds, user roles, decision verbs) are marked with ``N_`` and
 translated when a page is rendered.
 """

@@ -36,7 +36,7 @@ from forewarn.i18n import (
     normalise,
     translator,
 )
-from forewarn.reports.labels import JUDGEMENTS, LEVELS, ROLES, STATES, name
+from forewarn.i18n.labels import JUDGEMENTS, LEVELS, ROLES, STATES, name
 from forewarn.response.clock import as_utc
 from forewarn.web import labels
 

@@ -1,7 +1,8 @@
-"""Display names of the codes briefs show (alert levels, action states, roles, judgements).
+"""Display names of the codes people read (alert levels, action states, ladder roles,
+judgements), one catalogue entry each for the briefs, the dashboard and the messages.
 
-Each name is marked for translation with ``N_`` and translated when a brief is rendered; a
-code without a name here (a level or role of a user's own rules or ladder) is shown as is.
+Each name is marked for translation with ``N_`` and translated where it is shown; a code
+without a name here (a level or role of a user's own rules or ladder) is shown as is.
 """
 
 from __future__ import annotations
