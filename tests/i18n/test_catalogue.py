@@ -109,5 +109,7 @@ def test_country_names_follow_the_language() -> None:
     assert country_name("NOR", "id", "Norway") == "Norwegia"
     assert country_name("MMR", "id", "Myanmar") == "Myanmar"
     assert country_name("COD", "id", "DR Congo") == "Republik Demokratik Kongo"
-    assert country_name("RVN", "id", "South Vietnam") == "South Vietnam"  # no CLDR name
+    assert country_name("RVN", "id", "South Vietnam") == "Vietnam Selatan"  # a dissolved state
+    assert country_name("SUN", "id", "USSR") == "Uni Soviet"  # not CLDR's first successor
+    assert country_name("ZZZ", "id", "Nowhere") == "Nowhere"  # no name: the data's own
     assert country_name("NOR", "en", "Norway (data)") == "Norway (data)"

@@ -147,7 +147,7 @@ def test_the_country_page_shows_history_drivers_profile_alerts_and_timeline(desk
     assert "Garis dasar struktural" in indonesian
     desk.client.get("/countries/MMR?lang=en")
     assert "Situations of armed conflict or other forms of instability" in html  # RF1
-    assert "Alert raised" in html and "Action opened" in html and "forewarn-clock" in html
+    assert "Alert raised" in html and "Action opened" in html and "by the forewarn clock" in html
     assert "/reports/country/MMR?lang=en&amp;format=pdf" in html
 
 

@@ -27,6 +27,7 @@ import datetime as dt
 import gettext
 import io
 import math
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -59,6 +60,7 @@ __all__ = [
     "ngettext_for",
     "normalise",
     "po_path",
+    "search_key",
     "translator",
 ]
 
@@ -197,6 +199,18 @@ _NAME_OVERRIDES: dict[str, dict[str, str]] = {
 }
 """Where CLDR's name is not the one an Indonesian reader expects (``Myanmar (Burma)``,
 ``Kongo - Kinshasa``)."""
+HISTORIC: dict[str, dict[str, str]] = {
+    "id": {
+        "SUN": "Uni Soviet",
+        "YUG": "Yugoslavia",
+        "CSK": "Cekoslowakia",
+        "DDR": "Republik Demokratik Jerman",
+        "RVN": "Vietnam Selatan",
+        "YMD": "Yaman Selatan",
+    },
+}
+"""Dissolved states by their historic ISO 3166 codes, which CLDR maps to their successors
+(``SUN`` to Russia and fourteen others)."""
 
 
 def country_name(iso3: str, lang: str, default: str) -> str:
@@ -205,9 +219,27 @@ def country_name(iso3: str, lang: str, default: str) -> str:
     code = normalise(lang)
     if code == DEFAULT:
         return default
-    alpha2 = (get_global("territory_aliases").get(iso3.upper()) or [None])[0]
+    return _names(code).get(iso3.upper(), default)
+
+
+@cache
+def _names(code: str) -> dict[str, str]:
+    """ISO3 code → name in ``code``, from CLDR (each alias's first territory), historic
+    states and the overrides."""
     names = {**Locale.parse(code).territories, **_NAME_OVERRIDES.get(code, {})}
-    return str(names[alpha2]) if alpha2 in names else default
+    found = {}
+    for alias, targets in get_global("territory_aliases").items():
+        if len(alias) == 3 and alias.isalpha() and targets and targets[0] in names:
+            found[alias] = str(names[targets[0]])
+    return found | HISTORIC.get(code, {})
+
+
+def search_key(*names: str) -> str:
+    """``names`` folded for searching: lower case, without accents (``türkiye`` → ``turkiye``),
+    joined by spaces. A query matches when its own key is a part of this one."""
+    text = " ".join(names)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # --- Jinja2 -----------------------------------------------------------------------------------

@@ -57,3 +57,45 @@ VERBS: Mapping[str, str] = {
     "refuse": N_("Refuse"),
     "block": N_("Record a block"),
 }
+ACTORS: Mapping[str, str] = {
+    "forewarn-clock": N_("the forewarn clock"),
+    "forewarn-worker": N_("the notification worker"),
+    "forewarn-warn": N_("the warning run"),
+    "forewarn-ledger": N_("the ledger"),
+}
+"""forewarn's own actors in the ledger (a person's actor is their user name)."""
+SUBJECTS: Mapping[str, str] = {
+    "alert": N_("alert %(id)s"),
+    "action": N_("action %(id)s"),
+    "user": N_("user %(id)s"),
+    "token": N_("API token %(id)s"),
+    "key": N_("signing key %(id)s"),
+    "assessment": N_("assessment %(id)s"),
+    "notification": N_("notification %(id)s"),
+    "webhook": N_("webhook %(id)s"),
+}
+"""What a ledger entry is about (``alert:12`` is "alert 12")."""
+FIELDS: Mapping[str, str] = {
+    "state": N_("state"),
+    "level": N_("level"),
+    "country": N_("country"),
+    "reason": N_("reason"),
+    "reference": N_("reference"),
+    "outcome": N_("outcome"),
+    "deadline": N_("deadline"),
+}
+"""The facts of a ledger entry the ledger page shows, in this order."""
+COMMAND_LINE = N_("command line (%(user)s)")
+"""The actor ``cli:<user>``: someone at the command line."""
+VETO_TOPICS = (
+    N_("Bosnia"),
+    N_("Myanmar"),
+    N_("Syria"),
+    N_("Yemen"),
+    N_("Israel-Palestine"),
+    N_("Rwanda"),
+    N_("Sudan"),
+    N_("Ukraine"),
+)
+"""Crisis topics of the registry's veto file that the Council page shows (its
+atrocity-related vetoes); the supplement's topics are extracted from the file itself."""
