@@ -224,12 +224,12 @@ def country_name(iso3: str, lang: str, default: str) -> str:
 
 @cache
 def _names(code: str) -> dict[str, str]:
-    """ISO3 code → name in ``code``, from CLDR (each alias's first territory), historic
-    states and the overrides."""
+    """ISO3 code → name in ``code``, from CLDR (each alias's first territory, not ``ZZ``, the
+    unknown region ``ZZZ`` points to), historic states and the overrides."""
     names = {**Locale.parse(code).territories, **_NAME_OVERRIDES.get(code, {})}
     found = {}
     for alias, targets in get_global("territory_aliases").items():
-        if len(alias) == 3 and alias.isalpha() and targets and targets[0] in names:
+        if len(alias) == 3 and alias.isalpha() and targets and targets[0] in names.keys() - {"ZZ"}:
             found[alias] = str(names[targets[0]])
     return found | HISTORIC.get(code, {})
 
