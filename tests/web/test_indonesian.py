@@ -19,6 +19,7 @@ developers, drawn by Swagger UI and ReDoc from the OpenAPI schema; ``<code>`` el
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import os
 import threading
@@ -54,8 +55,9 @@ from .test_events import _with_events
 
 pytestmark = pytest.mark.slow
 
-TYPED = ("dana", "analyst-a", PUBLIC_EVIDENCE, "official gazette")
-"""What the walk's people typed: user names, and the evidence seeded in English."""
+TYPED = ("dana", "analyst-a", getpass.getuser(), PUBLIC_EVIDENCE, "official gazette")
+"""What the walk's people typed: user names (the CLI's actor is the system user running it,
+``root`` in a container), and the evidence seeded in English."""
 SKIPPED_ROUTES = {"/docs", "/redoc", "/docs/oauth2-redirect"}
 """The API reference for developers (Swagger UI, ReDoc), not dashboard pages."""
 

@@ -27,6 +27,7 @@ import datetime as dt
 import gettext
 import io
 import math
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
@@ -61,6 +62,7 @@ __all__ = [
     "normalise",
     "po_path",
     "search_key",
+    "translate_filled",
     "translator",
 ]
 
@@ -133,6 +135,26 @@ def _compiled(code: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def translate_filled(text: str, templates: tuple[str, ...], gettext: Callable[[str], str]) -> str:
+    """``text`` translated by ``gettext``: when it is one of ``templates`` filled in
+    (``"model %(name)s"`` → ``"model EWP"``), the template's translation filled in with the
+    same values; otherwise ``text`` looked up as it is (English when nothing translates it)."""
+    for template in templates:
+        found = _template_pattern(template).fullmatch(text)
+        if found:
+            return gettext(template) % found.groupdict()
+    return gettext(text)
+
+
+@cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(pattern, re.DOTALL)
 
 
 def gettext_for(lang: str) -> Callable[[str], str]:

@@ -2,8 +2,8 @@
 
 ``babel.cfg`` next to this module maps the package's files to Babel extractors: Python code
 (``_()``, ``N_()``), Jinja2 templates, and :func:`extract_toml` for the data files whose
-strings appear in briefs, pages and messages — the 14 risk-factor names
-(``framework/data/framework.toml``), the ladder's action titles, bases and outcomes
+strings appear in briefs, pages and messages — the 14 risk-factor names and the indicators'
+texts (``framework/data/framework.toml``), the ladder's action titles, bases and outcomes
 (``response/ladder.toml``), the predictors' labels (``framework/data/drivers.toml``), the
 cases' titles, summaries and event texts (``cases/data/*.toml``), the restraint scenarios'
 titles and notes (``unsc/data/restraint.toml``) and the warning rules' descriptions
@@ -46,6 +46,8 @@ def _toml_messages(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(message, comment) pairs of the data files' user-facing strings."""
     for factor in doc.get("factor", []):
         yield factor["name"], f"risk factor {factor['id']}"
+        for indicator in factor.get("indicator", []):
+            yield indicator["text"].strip(), f"risk factor indicator {indicator['id']}"
     for action_id, action in doc.get("actions", {}).items():
         yield action["title"], f"ladder action {action_id}: title"
         yield action["basis"], f"ladder action {action_id}: basis"

@@ -19,8 +19,16 @@ from markupsafe import Markup
 
 from forewarn.errors import ConfigError, ForewarnError
 from forewarn.framework.drivers import label_of
-from forewarn.i18n import country_name, format_pct, gettext_for, jinja_environment, normalise
+from forewarn.i18n import (
+    country_name,
+    format_pct,
+    gettext_for,
+    jinja_environment,
+    normalise,
+    translate_filled,
+)
 from forewarn.reports import charts, labels
+from forewarn.reports.inputs import SOURCES
 from forewarn.reports.values import CountryBrief, Watchlist
 
 
@@ -54,6 +62,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.globals["label"] = labels.name
     _ = gettext_for(normalise(lang))
     env.filters["driver"] = lambda feature: label_of(str(feature), _)
+    env.filters["source"] = lambda text: translate_filled(str(text), SOURCES, _)
     return env
 
 

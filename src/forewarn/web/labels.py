@@ -87,6 +87,20 @@ FIELDS: Mapping[str, str] = {
 """The facts of a ledger entry the ledger page shows, in this order."""
 COMMAND_LINE = N_("command line (%(user)s)")
 """The actor ``cli:<user>``: someone at the command line."""
+AREA_KINDS: Mapping[str, str] = {
+    "province": N_("%(name)s province"),
+    "state": N_("%(name)s state"),
+    "region": N_("%(name)s region"),
+    "district": N_("%(name)s district"),
+    "governorate": N_("%(name)s governorate"),
+    "prefecture": N_("%(name)s prefecture"),
+    "department": N_("%(name)s department"),
+    "division": N_("%(name)s division"),
+    "county": N_("%(name)s county"),
+    "municipality": N_("%(name)s municipality"),
+}
+"""First-level areas as the event data name them (UCDP GED's ``Ouaka province``), by their
+last word; an area of another kind is shown as the data name it."""
 VETO_TOPICS = (
     N_("Bosnia"),
     N_("Myanmar"),

@@ -117,6 +117,10 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["ident"] = lambda text: Markup("<code>{}</code>").format(text)
     env.filters["members"] = lambda codes: ", ".join(member_name(c, code) for c in codes)
     env.globals["member_name"] = lambda member: member_name(member, code)
+    env.filters["area"] = lambda area: area_name(str(area), code)
+    env.globals["area_names"] = lambda points: {
+        p["area"]: area_name(p["area"], code) for p in points if p.get("area")
+    }
     env.globals["day_of"] = lambda value: _day_of(value, code)
     return env
 
@@ -136,6 +140,16 @@ def member_name(member: str, lang: str) -> str:
     states = load_members().states
     default = states[member].name if member in states else member
     return country_name(member, lang, default)
+
+
+def area_name(area: str, lang: str) -> str:
+    """A first-level area as the event data name it (``Ouaka province``) in ``lang``
+    (``Provinsi Ouaka``); as it is when its kind is not one of :data:`labels.AREA_KINDS`."""
+    place, _, kind = area.strip().rpartition(" ")
+    template = labels.AREA_KINDS.get(kind.lower()) if place else None
+    if template is None:
+        return area
+    return translations(lang).gettext(template) % {"name": place}
 
 
 def _day_of(value: str | dt.date | None, lang: str) -> str:

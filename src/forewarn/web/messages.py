@@ -3,8 +3,9 @@
 The stages speak English (their errors reach the command line and the API as they are). A
 page shows such a message through :func:`localise`: a message made from a template with
 values (``no forecast for country 'XYZ'``) is matched by the template's pattern and given
-the template's translation with the same values; any other message is looked up as it is
-in the catalogues (the stages mark their fixed messages for extraction); a message neither
+the template's translation with the same values (values that are codes a user types, such as
+the level names of ``?level=``, shown as code); any other message is looked up as it is in
+the catalogues (the stages mark their fixed messages for extraction); a message neither
 knows is shown in English.
 """
 
@@ -13,6 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
 
 from forewarn.i18n import N_
 
@@ -23,10 +27,16 @@ class Template:
 
     pattern: re.Pattern[str]
     text: str
+    codes: tuple[str, ...] = ()
+    """The values that are codes (shown as code, not translated)."""
+    words: tuple[str, ...] = ()
+    """The values that are words of the catalogues (a state: ``refused``), translated."""
 
 
-def _template(pattern: str, text: str) -> Template:
-    return Template(re.compile(pattern), text)
+def _template(
+    pattern: str, text: str, codes: tuple[str, ...] = (), words: tuple[str, ...] = ()
+) -> Template:
+    return Template(re.compile(pattern), text, codes, words)
 
 
 TEMPLATES: tuple[Template, ...] = (
@@ -35,10 +45,10 @@ TEMPLATES: tuple[Template, ...] = (
     _template(r"no case '(?P<case>.*)' \(known: (?P<known>.*)\)",
               N_("no case '%(case)s' (known: %(known)s)")),
     _template(r"unknown level '(?P<level>.*)' \(one of (?P<known>.*)\)",
-              N_("unknown level '%(level)s' (one of %(known)s)")),
+              N_("unknown level '%(level)s' (one of %(known)s)"), ("known",)),
     _template(r"no action (?P<id>\d+)", N_("no action %(id)s")),
     _template(r"the action is already (?P<state>\w+): it cannot be changed",
-              N_("the action is already %(state)s: it cannot be changed")),
+              N_("the action is already %(state)s: it cannot be changed"), (), ("state",)),
     _template(r"(?P<who>.+) does not hold the role '(?P<role>.+)' that owns this action",
               N_("%(who)s does not hold the role '%(role)s' that owns this action")),
     _template(r"done needs an outcome among: (?P<outcomes>.*)",
@@ -70,10 +80,20 @@ FIXED = (
 """Fixed messages of the stages and the API that pages show (log-in and decisions)."""
 
 
-def localise(message: str, gettext: Callable[[str], str]) -> str:
-    """``message`` in the language of ``gettext`` (as it is when nothing translates it)."""
+def localise(message: str, gettext: Callable[[str], str]) -> Markup:
+    """``message`` in the language of ``gettext`` (as it is when nothing translates it), as
+    HTML: the text escaped, a template's code values in ``<code>``."""
     for template in TEMPLATES:
         found = template.pattern.fullmatch(message)
         if found:
-            return gettext(template.text) % found.groupdict()
-    return gettext(message)
+            values = {k: _value(k, v, template, gettext) for k, v in found.groupdict().items()}
+            return escape(gettext(template.text)) % values
+    return escape(gettext(message))
+
+
+def _value(key: str, value: str, template: Template, gettext: Callable[[str], str]) -> Any:
+    if key in template.words:
+        return gettext(value)
+    if key not in template.codes:
+        return value
+    return Markup(", ").join(Markup("<code>{}</code>").format(v) for v in value.split(", "))
