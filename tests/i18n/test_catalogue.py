@@ -109,5 +109,23 @@ def test_country_names_follow_the_language() -> None:
     assert country_name("NOR", "id", "Norway") == "Norwegia"
     assert country_name("MMR", "id", "Myanmar") == "Myanmar"
     assert country_name("COD", "id", "DR Congo") == "Republik Demokratik Kongo"
-    assert country_name("RVN", "id", "South Vietnam") == "South Vietnam"  # no CLDR name
+    assert country_name("RVN", "id", "South Vietnam") == "Vietnam Selatan"  # a dissolved state
+    assert country_name("SUN", "id", "USSR") == "Uni Soviet"  # not CLDR's first successor
+    assert country_name("ZZZ", "id", "Nowhere") == "Nowhere"  # no name: the data's own
     assert country_name("NOR", "en", "Norway (data)") == "Norway (data)"
+
+
+def test_filled_templates_are_translated_with_their_values() -> None:
+    from forewarn.i18n import translate_filled
+    from forewarn.reports.inputs import MODEL_SOURCE, SOURCES
+
+    _ = gettext_for("id")
+    values = {"model": "ewp-logit", "version": "2", "parameters": "ab12", "file": "x.csv",
+              "sha": "cd34"}  # fmt: skip
+    assert translate_filled(MODEL_SOURCE % values, SOURCES, _) == (
+        "forewarn, model ewp-logit v2 (parameter ab12), data x.csv (SHA-256 cd34)"
+    )
+    published = SOURCES[1]
+    assert translate_filled(published, SOURCES, _).startswith("Early Warning Project, penilaian")
+    assert translate_filled("Recommended measures", SOURCES, _) == "Langkah yang direkomendasikan"
+    assert translate_filled("untranslated text", SOURCES, _) == "untranslated text"

@@ -220,7 +220,7 @@ def test_the_analysts_desk_in_a_browser(server: Server, browser: object) -> None
     expect(page.get_by_role("status")).to_contain_text("The ledger verifies.")
     newest = page.locator("table.data tbody tr").first
     expect(newest).to_contain_text("Acknowledged")
-    expect(newest).to_contain_text(f"action:{action_id}")
+    expect(newest).to_contain_text(f"action {action_id}")  # the subject, named
     expect(newest).to_contain_text("dana")
     _shot(page, "07-ledger")
 

@@ -92,3 +92,34 @@ def test_accept_language_picks_the_first_language_we_speak(desk: Desk) -> None:
 def test_an_unknown_language_is_ignored(desk: Desk) -> None:
     page = desk.client.get("/login?lang=xx").text
     assert '<html lang="en">' in page
+
+
+def test_stage_messages_are_shown_in_the_page_language() -> None:
+    from forewarn.web.messages import localise
+
+    _ = translations("id").gettext
+    assert localise("no forecast for country 'XYZ'", _) == (
+        "tidak ada prakiraan untuk negara &#39;XYZ&#39;"
+    )
+    level = localise("unknown level 'purple' (one of watch, warning, emergency)", _)
+    assert level == (
+        "tingkat &#39;purple&#39; tidak dikenal (salah satu dari "
+        "<code>watch</code>, <code>warning</code>, <code>emergency</code>)"
+    )
+    state = localise("the action is already refused: it cannot be changed", _)
+    assert state == "tindakan ini sudah berstatus ditolak: tidak dapat diubah"
+    assert localise("<b>not a message</b>", _) == "&lt;b&gt;not a message&lt;/b&gt;"
+    english = translations("en").gettext
+    assert localise("no forecast for country 'XYZ'", english) == (
+        "no forecast for country &#39;XYZ&#39;"
+    )
+
+
+def test_event_areas_are_named_in_the_page_language() -> None:
+    from forewarn.web.language import area_name
+
+    assert area_name("Ouaka province", "id") == "Provinsi Ouaka"
+    assert area_name("North Darfur state", "id") == "Negara Bagian North Darfur"
+    assert area_name("Ouaka province", "en") == "Ouaka province"
+    assert area_name("Bangui", "id") == "Bangui"  # no kind: as the data name it
+    assert area_name("Somewhere zone", "id") == "Somewhere zone"  # a kind we do not know

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from html import unescape
 
 import pytest
 
@@ -147,7 +148,7 @@ def test_the_country_page_shows_history_drivers_profile_alerts_and_timeline(desk
     assert "Garis dasar struktural" in indonesian
     desk.client.get("/countries/MMR?lang=en")
     assert "Situations of armed conflict or other forms of instability" in html  # RF1
-    assert "Alert raised" in html and "Action opened" in html and "forewarn-clock" in html
+    assert "Alert raised" in html and "Action opened" in html and "by the forewarn clock" in html
     assert "/reports/country/MMR?lang=en&amp;format=pdf" in html
 
 
@@ -192,6 +193,24 @@ def test_the_security_council_page_shows_vetoes_and_restraint(desk: Desk) -> Non
     assert "Article 27(3)" in html
     assert "S/2011/612" in html  # the first Syria draft vetoed by China and Russia
     assert "french-mexican" not in html and "France-Mexico" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [
+        ("en", ["People's Republic of China", "Russian Federation", "United States", "France"]),
+        ("id", ["Republik Rakyat Tiongkok", "Rusia", "Uni Soviet", "Prancis"]),
+    ],
+)
+def test_the_council_page_names_its_members(desk: Desk, lang: str, names: list[str]) -> None:
+    desk.login("vic")
+    html = desk.client.get(f"/council?lang={lang}").text
+    counts = html.split('id="counts-title"', 1)[1].split("</table>", 1)[0]
+    cells = [unescape(c) for c in re.findall(r"<tr><td>([^<]+)</td>", counts)]
+    assert set(names) <= set(cells), cells
+    assert not [c for c in cells if re.fullmatch(r"[A-Z]{3}", c)], cells
+    vetoes = re.findall(r"<td>([^<]*)</td><td>(?:\d+–\d+–\d+|—)</td></tr>", html)
+    assert vetoes and not [v for v in vetoes if re.search(r"\b[A-Z]{3}\b", v)], vetoes[:5]
 
 
 def test_cases_are_timelines_of_sourced_events(desk: Desk) -> None:

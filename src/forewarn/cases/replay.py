@@ -30,6 +30,8 @@ risk_2y_prev), made with data available in that year only."""
 
 LOOKBACK = 4
 INACTION_KINDS = ("withdrawal", "cut", "veto", "statement")
+VETO_TRIGGER = "veto: "
+"""How an action opened by a recorded veto names its trigger: ``veto: <the event's title>``."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def _veto_actions(case: Case, ladder: Ladder) -> list[ReplayAction]:
             deadline = ladder.calendar.add_working_days(veto.date, step.deadline_days)
             out.append(
                 ReplayAction("veto", step.id, step.title, step.basis, step.owner,
-                             veto.date, deadline, f"veto: {veto.title}")
+                             veto.date, deadline, VETO_TRIGGER + veto.title)
             )  # fmt: skip
     return out
 

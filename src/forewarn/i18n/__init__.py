@@ -27,6 +27,8 @@ import datetime as dt
 import gettext
 import io
 import math
+import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -59,6 +61,8 @@ __all__ = [
     "ngettext_for",
     "normalise",
     "po_path",
+    "search_key",
+    "translate_filled",
     "translator",
 ]
 
@@ -133,6 +137,26 @@ def _compiled(code: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+def translate_filled(text: str, templates: tuple[str, ...], gettext: Callable[[str], str]) -> str:
+    """``text`` translated by ``gettext``: when it is one of ``templates`` filled in
+    (``"model %(name)s"`` → ``"model EWP"``), the template's translation filled in with the
+    same values; otherwise ``text`` looked up as it is (English when nothing translates it)."""
+    for template in templates:
+        found = _template_pattern(template).fullmatch(text)
+        if found:
+            return gettext(template) % found.groupdict()
+    return gettext(text)
+
+
+@cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(pattern, re.DOTALL)
+
+
 def gettext_for(lang: str) -> Callable[[str], str]:
     """A ``gettext`` callable for ``lang`` (untranslated messages come back in English)."""
     return translator(lang).gettext
@@ -197,6 +221,18 @@ _NAME_OVERRIDES: dict[str, dict[str, str]] = {
 }
 """Where CLDR's name is not the one an Indonesian reader expects (``Myanmar (Burma)``,
 ``Kongo - Kinshasa``)."""
+HISTORIC: dict[str, dict[str, str]] = {
+    "id": {
+        "SUN": "Uni Soviet",
+        "YUG": "Yugoslavia",
+        "CSK": "Cekoslowakia",
+        "DDR": "Republik Demokratik Jerman",
+        "RVN": "Vietnam Selatan",
+        "YMD": "Yaman Selatan",
+    },
+}
+"""Dissolved states by their historic ISO 3166 codes, which CLDR maps to their successors
+(``SUN`` to Russia and fourteen others)."""
 
 
 def country_name(iso3: str, lang: str, default: str) -> str:
@@ -205,9 +241,27 @@ def country_name(iso3: str, lang: str, default: str) -> str:
     code = normalise(lang)
     if code == DEFAULT:
         return default
-    alpha2 = (get_global("territory_aliases").get(iso3.upper()) or [None])[0]
+    return _names(code).get(iso3.upper(), default)
+
+
+@cache
+def _names(code: str) -> dict[str, str]:
+    """ISO3 code → name in ``code``, from CLDR (each alias's first territory, not ``ZZ``, the
+    unknown region ``ZZZ`` points to), historic states and the overrides."""
     names = {**Locale.parse(code).territories, **_NAME_OVERRIDES.get(code, {})}
-    return str(names[alpha2]) if alpha2 in names else default
+    found = {}
+    for alias, targets in get_global("territory_aliases").items():
+        if len(alias) == 3 and alias.isalpha() and targets and targets[0] in names.keys() - {"ZZ"}:
+            found[alias] = str(names[targets[0]])
+    return found | HISTORIC.get(code, {})
+
+
+def search_key(*names: str) -> str:
+    """``names`` folded for searching: lower case, without accents (``türkiye`` → ``turkiye``),
+    joined by spaces. A query matches when its own key is a part of this one."""
+    text = " ".join(names)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # --- Jinja2 -----------------------------------------------------------------------------------

@@ -2,14 +2,22 @@
 
 ``babel.cfg`` next to this module maps the package's files to Babel extractors: Python code
 (``_()``, ``N_()``), Jinja2 templates, and :func:`extract_toml` for the data files whose
-strings appear in briefs — the 14 risk-factor names (``framework/data/framework.toml``),
-the ladder's action titles and bases (``response/ladder.toml``) and the predictors' labels
-(``framework/data/drivers.toml``). The same mapping drives ``pybabel extract`` (see
-``docs/briefs.md``) and :func:`untranslated`, which a test keeps empty.
+strings appear in briefs, pages and messages — the 14 risk-factor names and the indicators'
+texts (``framework/data/framework.toml``), the ladder's action titles, bases and outcomes
+(``response/ladder.toml``), the predictors' labels (``framework/data/drivers.toml``), the
+cases' titles, summaries and event texts (``cases/data/*.toml``), the restraint scenarios'
+titles and notes (``unsc/data/restraint.toml``) and the warning rules' descriptions
+(``warning/data/*.toml``) — and :func:`extract_topics` for the crisis topics of the vetoes'
+supplement (``unsc/data/vetoes_supplement.csv``). The English text is the message id, so a
+text edited in a data file loses its translation until the catalogue catches up. The same
+mapping drives ``pybabel extract`` (see ``docs/briefs.md``) and :func:`untranslated`, which
+a test keeps empty: a data text without its Indonesian fails it.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import tomllib
 from collections.abc import Collection, Iterator, Mapping
 from importlib import resources
@@ -38,6 +46,8 @@ def _toml_messages(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(message, comment) pairs of the data files' user-facing strings."""
     for factor in doc.get("factor", []):
         yield factor["name"], f"risk factor {factor['id']}"
+        for indicator in factor.get("indicator", []):
+            yield indicator["text"].strip(), f"risk factor indicator {indicator['id']}"
     for action_id, action in doc.get("actions", {}).items():
         yield action["title"], f"ladder action {action_id}: title"
         yield action["basis"], f"ladder action {action_id}: basis"
@@ -47,6 +57,37 @@ def _toml_messages(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield entry["label"], f"model feature transform {suffix}"
     for feature, entry in doc.get("feature", {}).items():
         yield entry["label"], f"model feature {feature}"
+    yield from _outcomes(doc)
+    yield from _case_messages(doc)
+    for scenario in doc.get("scenario", []):
+        yield scenario["title"].strip(), f"restraint scenario {scenario['id']}: title"
+        if scenario.get("note"):
+            yield scenario["note"].strip(), f"restraint scenario {scenario['id']}: note"
+    for rule in doc.get("rule", []):
+        if rule.get("description"):
+            yield rule["description"].strip(), f"warning rule {rule['id']}: description"
+
+
+def _outcomes(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for action_id, action in doc.get("actions", {}).items():
+        for outcome in action.get("outcomes", []):
+            yield outcome, f"ladder action {action_id}: outcome"
+
+
+CASE_TEXTS = ("title", "detail", "source", "protective_source")
+"""The texts of a case event that pages show (as the case loader reads them, stripped)."""
+
+
+def _case_messages(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    head = doc.get("case")
+    if not isinstance(head, Mapping):
+        return
+    yield head["title"].strip(), f"case {head['id']}: title"
+    yield head["summary"].strip(), f"case {head['id']}: summary"
+    for event in doc.get("event", []):
+        for key in CASE_TEXTS:
+            if str(event.get(key, "")).strip():
+                yield event[key].strip(), f"case {head['id']}, event of {event['date']}: {key}"
 
 
 def extract_toml(
@@ -56,6 +97,17 @@ def extract_toml(
     text = fileobj.read().decode("utf-8")
     for message, comment in _toml_messages(tomllib.loads(text)):
         yield _line_of(text, message), None, message, [comment]
+
+
+def extract_topics(
+    fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: Any
+) -> Iterator[Found]:
+    """Babel extractor for the crisis topics of the vetoes' supplement (a CSV file)."""
+    rows = csv.DictReader(io.StringIO(fileobj.read().decode("utf-8")))
+    for number, row in enumerate(rows, start=2):
+        topic = (row.get("crisis_topic") or "").strip()
+        if topic:
+            yield number, None, topic, [f"veto of {row.get('date')}: crisis topic"]
 
 
 def package_dir() -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from forewarn.config import Settings
 from forewarn.errors import ConfigError, NotFound
-from forewarn.reports.inputs import ForecastInputs, Pairs
+from forewarn.reports.inputs import MODEL_SOURCE, ForecastInputs, Pairs
 from forewarn.reports.published import PUBLISHED_BASE_YEAR, published_inputs
 
 FORECASTS = ("forewarn", "ewp")
@@ -31,10 +31,13 @@ def from_forecasting_stage(
     history = outlook.histories(settings, model)
     history = history[history["year"] <= current.base_year].reset_index(drop=True)
     p = current.provenance
-    source = (
-        f"forewarn, model {p.model} v{p.model_version} (parameters {p.param_hash[:12]}), "
-        f"data {p.data_file} (SHA-256 {p.data_sha256[:12]})"
-    )
+    source = MODEL_SOURCE % {
+        "model": p.model,
+        "version": p.model_version,
+        "parameters": p.param_hash[:12],
+        "file": p.data_file,
+        "sha": p.data_sha256[:12],
+    }
     return ForecastInputs(current.base_year, frame, contributions, history, source)
 
 

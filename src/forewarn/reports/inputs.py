@@ -30,6 +30,7 @@ import pandas as pd
 
 from forewarn.data.countries import iso3_of
 from forewarn.errors import NotFound, SchemaError
+from forewarn.i18n import N_
 
 FORECAST_COLUMNS = (
     "ccode",
@@ -67,6 +68,19 @@ def check_forecast(frame: pd.DataFrame) -> None:
 def check_history(frame: pd.DataFrame) -> None:
     """Raise SchemaError unless ``frame`` follows the history schema."""
     _require(frame, HISTORY_COLUMNS, "history frame")
+
+
+MODEL_SOURCE = N_(
+    "forewarn, model %(model)s v%(version)s (parameters %(parameters)s), "
+    "data %(file)s (SHA-256 %(sha)s)"
+)
+"""The source line of forewarn's own forecast (:mod:`forewarn.reports.forecasts`)."""
+PUBLISHED_SOURCE = N_(
+    "Early Warning Project, published statistical risk assessment 2025 (base year 2024)"
+)
+"""The source line of EWP's published forecast (:mod:`forewarn.reports.published`)."""
+SOURCES = (MODEL_SOURCE, PUBLISHED_SOURCE)
+"""The source lines a brief translates (:func:`forewarn.i18n.translate_filled`)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,10 +25,10 @@ import pandas as pd
 from forewarn.config import Settings
 from forewarn.data import registry
 from forewarn.data.countries import countries_of
-from forewarn.reports.inputs import ForecastInputs, Pairs
+from forewarn.reports.inputs import PUBLISHED_SOURCE, ForecastInputs, Pairs
 
 PUBLISHED_BASE_YEAR = 2024
-SOURCE = "Early Warning Project, published statistical risk assessment 2025 (base year 2024)"
+SOURCE = PUBLISHED_SOURCE
 _RISK_2Y = "risk.2025and2026.from2024"
 _RISK_1Y = "risk.2025only.from2024"
 _RANK = "rank.2025and2026.from2025"

@@ -26,8 +26,10 @@ from forewarn.i18n import (
     jinja_environment,
     labels,
     normalise,
+    translate_filled,
 )
 from forewarn.reports import charts
+from forewarn.reports.inputs import SOURCES
 from forewarn.reports.values import CountryBrief, Watchlist
 
 
@@ -61,6 +63,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.globals["label"] = labels.name
     _ = gettext_for(normalise(lang))
     env.filters["driver"] = lambda feature: label_of(str(feature), _)
+    env.filters["source"] = lambda text: translate_filled(str(text), SOURCES, _)
     return env
 
 

@@ -55,7 +55,15 @@ STATUS_TEXT: Mapping[Status, str] = {
     "fails": "fails (too few affirmative votes)",
     "unknown": "unknown (no recorded vote count)",
 }
-TREATMENT = (
+
+
+def N_(message: str) -> str:
+    """Mark a text for the translation catalogue (``i18n/babel.cfg`` extracts this module);
+    the dashboard translates it when it shows it."""
+    return message
+
+
+TREATMENT = N_(
     "Bound permanent members' negative votes are treated as abstentions. A draft passes only"
     " if no unbound permanent member voted against it and its recorded affirmative count"
     " reaches 9 (7 before 1966); elected members' negative votes never block. Drafts with no"

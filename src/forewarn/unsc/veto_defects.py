@@ -74,6 +74,12 @@ class LoadReport:
         return [d.to_record() for d in self.defects]
 
 
+def N_(message: str) -> str:
+    """Mark a defect's description or treatment for the translation catalogue
+    (``i18n/babel.cfg`` extracts this module); the dashboard translates it when it shows it."""
+    return message
+
+
 def defect(code: str, description: str, treatment: str, examples: Sequence[str]) -> Defect:
     return Defect(code, description, treatment, len(examples), tuple(examples[:_EXAMPLES]))
 
@@ -110,8 +116,8 @@ def check_member_flags(raw: pd.DataFrame) -> Defect:
             )
     return defect(
         "member-flags-disagree",
-        "per-member 0/1 columns disagree with member_veto1..3",
-        "member_veto1..3 trusted; the 0/1 columns are ignored",
+        N_("per-member 0/1 columns disagree with member_veto1..3"),
+        N_("member_veto1..3 trusted; the 0/1 columns are ignored"),
         examples,
     )
 
@@ -138,8 +144,11 @@ def check_summary_flags(raw: pd.DataFrame) -> Defect:
             )
     return defect(
         "summary-flags-disagree",
-        "single_veto, multiple_vetoes or pair columns missing or inconsistent with member_veto1..3",
-        "ignored; recomputed from member_veto1..3",
+        N_(
+            "single_veto, multiple_vetoes or pair columns missing or inconsistent with "
+            "member_veto1..3"
+        ),
+        N_("ignored; recomputed from member_veto1..3"),
         examples,
     )
 
@@ -165,15 +174,17 @@ def move_meeting_symbols(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Defect]]
     return fixed, [
         defect(
             "meeting-symbol-in-draft",
-            "draft holds a meeting symbol (S/PV.n) instead of, or besides, a draft symbol",
-            "symbol moved to the meeting field (meeting_record kept if already filled);"
-            " draft left empty, or holding only the draft symbol that was beside it",
+            N_("draft holds a meeting symbol (S/PV.n) instead of, or besides, a draft symbol"),
+            N_(
+                "symbol moved to the meeting field (meeting_record kept if already filled);"
+                " draft left empty, or holding only the draft symbol that was beside it"
+            ),
             moved,
         ),
         defect(
             "draft-meeting-conflict",
-            "of those, rows whose draft and meeting_record hold different meeting symbols",
-            "meeting_record kept; the draft column's symbol noted in `note`",
+            N_("of those, rows whose draft and meeting_record hold different meeting symbols"),
+            N_("meeting_record kept; the draft column's symbol noted in `note`"),
             conflicts,
         ),
     ]
@@ -201,8 +212,8 @@ def normalise_newlines(raw: pd.DataFrame) -> tuple[pd.DataFrame, Defect]:
                 examples.append(f"{line_of(i)} ({row['date']}) {field}: {text!r}")
     return fixed, defect(
         "embedded-newline",
-        "text fields with embedded line breaks (several symbols in one cell)",
-        'parts joined with "; ", whitespace collapsed',
+        N_("text fields with embedded line breaks (several symbols in one cell)"),
+        N_('parts joined with "; ", whitespace collapsed'),
         examples,
     )
 
@@ -217,7 +228,10 @@ def parse_dates(raw: pd.DataFrame, label: str) -> tuple[list[date], Defect]:
     written = raw["date"].astype(str).tolist()
     examples = [f"{line_of(i)}: {written[i]} -> {d.isoformat()}" for i, d in enumerate(dates)]
     return dates, defect(
-        "date-format", "dates written M/D/YYYY", "converted to ISO YYYY-MM-DD", examples
+        "date-format",
+        N_("dates written M/D/YYYY"),
+        N_("converted to ISO YYYY-MM-DD"),
+        examples,
     )
 
 
@@ -229,8 +243,8 @@ def check_year_month(raw: pd.DataFrame, dates: list[date]) -> Defect:
     ]
     return defect(
         "year-month-disagree",
-        "year or month column disagrees with the date",
-        "the date is trusted",
+        N_("year or month column disagrees with the date"),
+        N_("the date is trusted"),
         examples,
     )
 
@@ -244,7 +258,7 @@ def check_duplicates(raw: pd.DataFrame) -> Defect:
     ]
     return defect(
         "duplicate-row",
-        "rows identical to an earlier row in every column",
-        "kept: two vetoes at one meeting can look identical in this file (not verified)",
+        N_("rows identical to an earlier row in every column"),
+        N_("kept: two vetoes at one meeting can look identical in this file (not verified)"),
         examples,
     )

@@ -17,7 +17,8 @@ from typing import Any
 
 import country_converter as coco
 
-from forewarn.i18n import format_pct
+from forewarn.i18n import N_, country_name, format_pct, normalise
+from forewarn.web.language import translations
 from forewarn.web.views import RankRow
 
 BREAKS = (0.005, 0.01, 0.02, 0.04, 0.08)
@@ -27,6 +28,8 @@ COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 NO_DATA = "#c8ccd2"
 BY_NAME = {"Kosovo": "XKX"}
 """Features of ``world-atlas`` without a numeric id, joined by name."""
+UNCODED = {"N. Cyprus": N_("Northern Cyprus"), "Somaliland": N_("Somaliland")}
+"""Features of ``world-atlas`` with neither a numeric id nor a forecast: their names."""
 
 
 @cache
@@ -55,9 +58,22 @@ def legend(lang: str) -> list[tuple[str, str]]:
     return list(zip(COLOURS, labels, strict=True))
 
 
+def shape_names(lang: str) -> dict[str, str]:
+    """The names of the map's shapes in ``lang`` by ISO3 code (CLDR's), and of its shapes
+    without a code by their ``world-atlas`` name; empty in English (``world-atlas``'s own
+    English names are shown)."""
+    if normalise(lang) == "en":
+        return {}
+    _ = translations(lang).gettext
+    codes = {*numeric_to_iso3().values(), *BY_NAME.values()}
+    found = {code: country_name(code, lang, "") for code in sorted(codes)}
+    return {k: v for k, v in found.items() if v} | {k: _(v) for k, v in UNCODED.items()}
+
+
 def map_data(rows: Sequence[RankRow], lang: str, labels: dict[str, str]) -> dict[str, Any]:
     """What ``map.js`` needs: values by ISO3 code, the id join, the scale and its words."""
     return {
+        "names": shape_names(lang),
         "lang": lang,
         "countries": {
             r.iso3: {

@@ -57,3 +57,59 @@ VERBS: Mapping[str, str] = {
     "refuse": N_("Refuse"),
     "block": N_("Record a block"),
 }
+ACTORS: Mapping[str, str] = {
+    "forewarn-clock": N_("the forewarn clock"),
+    "forewarn-worker": N_("the notification worker"),
+    "forewarn-warn": N_("the warning run"),
+    "forewarn-ledger": N_("the ledger"),
+}
+"""forewarn's own actors in the ledger (a person's actor is their user name)."""
+SUBJECTS: Mapping[str, str] = {
+    "alert": N_("alert %(id)s"),
+    "action": N_("action %(id)s"),
+    "user": N_("user %(id)s"),
+    "token": N_("API token %(id)s"),
+    "key": N_("signing key %(id)s"),
+    "assessment": N_("assessment %(id)s"),
+    "notification": N_("notification %(id)s"),
+    "webhook": N_("webhook %(id)s"),
+}
+"""What a ledger entry is about (``alert:12`` is "alert 12")."""
+FIELDS: Mapping[str, str] = {
+    "state": N_("state"),
+    "level": N_("level"),
+    "country": N_("country"),
+    "reason": N_("reason"),
+    "reference": N_("reference"),
+    "outcome": N_("outcome"),
+    "deadline": N_("deadline"),
+}
+"""The facts of a ledger entry the ledger page shows, in this order."""
+COMMAND_LINE = N_("command line (%(user)s)")
+"""The actor ``cli:<user>``: someone at the command line."""
+AREA_KINDS: Mapping[str, str] = {
+    "province": N_("%(name)s province"),
+    "state": N_("%(name)s state"),
+    "region": N_("%(name)s region"),
+    "district": N_("%(name)s district"),
+    "governorate": N_("%(name)s governorate"),
+    "prefecture": N_("%(name)s prefecture"),
+    "department": N_("%(name)s department"),
+    "division": N_("%(name)s division"),
+    "county": N_("%(name)s county"),
+    "municipality": N_("%(name)s municipality"),
+}
+"""First-level areas as the event data name them (UCDP GED's ``Ouaka province``), by their
+last word; an area of another kind is shown as the data name it."""
+VETO_TOPICS = (
+    N_("Bosnia"),
+    N_("Myanmar"),
+    N_("Syria"),
+    N_("Yemen"),
+    N_("Israel-Palestine"),
+    N_("Rwanda"),
+    N_("Sudan"),
+    N_("Ukraine"),
+)
+"""Crisis topics of the registry's veto file that the Council page shows (its
+atrocity-related vetoes); the supplement's topics are extracted from the file itself."""

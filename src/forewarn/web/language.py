@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from markupsafe import Markup
 from starlette.requests import Request
 
 from forewarn.errors import ConfigError
@@ -28,7 +29,9 @@ from forewarn.framework.drivers import label_of
 from forewarn.i18n import (
     DEFAULT,
     MISSING,
+    N_,
     SUPPORTED,
+    country_name,
     format_day,
     gettext_for,
     jinja_environment,
@@ -38,13 +41,17 @@ from forewarn.i18n import (
 )
 from forewarn.i18n.labels import JUDGEMENTS, LEVELS, ROLES, STATES, name
 from forewarn.response.clock import as_utc
+from forewarn.unsc.members import load_members
 from forewarn.web import labels
+from forewarn.web.messages import localise
 
 LANG_COOKIE = "forewarn_lang"
 LANG_PARAM = "lang"
 DOMAIN = "web"
 NAMES = {"en": "English", "id": "Bahasa Indonesia"}
 """Each language in its own words, as the language switch shows it."""
+COUNCIL_NAMES = {"TWN": N_("Republic of China"), "CHN": N_("People's Republic of China")}
+"""China's seat by its holders: the names the Council's record gives them."""
 
 
 def _supported(value: str | None) -> str | None:
@@ -105,7 +112,54 @@ def environment(lang: str) -> jinja2.Environment:
     env.globals["moment"] = lambda value: moment(value, code)
     _ = gettext_for(code)
     env.filters["driver"] = lambda feature: label_of(str(feature), _)
+    env.filters["tr"] = _data_text(code)
+    env.filters["message"] = lambda text: localise(str(text), translations(code).gettext)
+    env.filters["ident"] = lambda text: Markup("<code>{}</code>").format(text)
+    env.filters["members"] = lambda codes: ", ".join(member_name(c, code) for c in codes)
+    env.globals["member_name"] = lambda member: member_name(member, code)
+    env.filters["area"] = lambda area: area_name(str(area), code)
+    env.globals["area_names"] = lambda points: {
+        p["area"]: area_name(p["area"], code) for p in points if p.get("area")
+    }
+    env.globals["day_of"] = lambda value: _day_of(value, code)
     return env
+
+
+def _data_text(lang: str) -> Callable[[Any], str]:
+    """The ``tr`` filter: a data file's text (case, scenario, rule, outcome) in ``lang``,
+    from the catalogues, without ``%`` formatting (the texts may hold a ``%`` sign)."""
+    gettext = translations(lang).gettext
+    return lambda text: gettext(str(text)) if text else ""
+
+
+def member_name(member: str, lang: str) -> str:
+    """A Security Council member's name in ``lang``, by its code (``SUN``: the Soviet Union)."""
+    own = COUNCIL_NAMES.get(member)
+    if own:
+        return translations(lang).gettext(own)
+    states = load_members().states
+    default = states[member].name if member in states else member
+    return country_name(member, lang, default)
+
+
+def area_name(area: str, lang: str) -> str:
+    """A first-level area as the event data name it (``Ouaka province``) in ``lang``
+    (``Provinsi Ouaka``); as it is when its kind is not one of :data:`labels.AREA_KINDS`."""
+    place, _, kind = area.strip().rpartition(" ")
+    template = labels.AREA_KINDS.get(kind.lower()) if place else None
+    if template is None:
+        return area
+    return translations(lang).gettext(template) % {"name": place}
+
+
+def _day_of(value: str | dt.date | None, lang: str) -> str:
+    """A date given as ISO text or a date, in ``lang`` (the text as is if it is not one)."""
+    if not isinstance(value, str):
+        return format_day(value, lang)
+    try:
+        return format_day(dt.date.fromisoformat(value[:10]), lang)
+    except ValueError:
+        return value
 
 
 def moment(value: str | dt.datetime | None, lang: str) -> str:
@@ -126,7 +180,27 @@ def _namers(lang: str) -> dict[str, Callable[[str | None], str]]:
     def naming(table: Mapping[str, str]) -> Callable[[str | None], str]:
         return lambda code: gettext(name(table, code)) if code else ""
 
+    def actor(who: str | None) -> str:
+        """forewarn's own actors by what they are; a person by their user name."""
+        if not who:
+            return ""
+        if who in labels.ACTORS:
+            return gettext(labels.ACTORS[who])
+        if who.startswith("cli:"):
+            return gettext(labels.COMMAND_LINE) % {"user": who[4:]}
+        return who
+
+    def subject(value: str | None) -> str:
+        """What a ledger entry is about: ``action:12`` is "action 12"."""
+        kind, _, ident = (value or "").partition(":")
+        if kind not in labels.SUBJECTS:
+            return value or ""
+        return gettext(labels.SUBJECTS[kind]) % {"id": ident}
+
     return {
+        "actor_name": actor,
+        "subject_name": subject,
+        "field_name": naming(labels.FIELDS),
         "level_name": naming(LEVELS),
         "state_name": naming(STATES),
         "role_name": naming(ROLES),

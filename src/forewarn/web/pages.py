@@ -32,6 +32,8 @@ from forewarn.response.actions import Verb
 from forewarn.store.alerts import list_alerts
 from forewarn.unsc import restraint as rs
 from forewarn.unsc import vetoes as vt
+from forewarn.warning.monthly import load_monthly_rules
+from forewarn.warning.rules import load_rules
 from forewarn.web import geo, replays, views
 from forewarn.web.language import language_of, translations
 from forewarn.web.render import PageRoute, VisitorDep, page
@@ -53,11 +55,28 @@ def _map_labels(request: Request) -> dict[str, str]:
     }
 
 
+def _rule_texts(context: ApiContext) -> dict[str, str]:
+    """What each rule checks (its description), by id: the annual and the monthly rules."""
+
+    def read() -> dict[str, str]:
+        settings = context.settings
+        annual = load_rules(settings.rules_file).rules
+        monthly = load_monthly_rules(settings.monthly_rules_file).rules
+        return {r.id: r.description for r in (*annual, *monthly) if r.description}
+
+    return context.cached("rule-texts", read)
+
+
+def _rows(context: ApiContext, session: Session, lang: str) -> list[views.RankRow]:
+    levels = views.current_levels(session, list(context.ladder.levels))
+    return views.ranking(forecast_frame(context), levels, lang)
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, visitor: VisitorDep, context: ContextDep, session: SessionDep) -> Any:
     """The world map of two-year risk, and what is waiting for a response."""
-    rows = views.ranking(forecast_frame(context), views.current_levels(session))
     lang = language_of(request)
+    rows = _rows(context, session, lang)
     today = utc_now().date()
     queue = views.action_views(session, today)
     return page(
@@ -86,9 +105,8 @@ def ranking(
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> Any:
     """Every country by two-year risk, sortable and filterable."""
-    rows = views.ranking(forecast_frame(context), views.current_levels(session))
-    wanted = q.strip().lower()
-    shown = [r for r in rows if wanted in r.country.lower() or wanted == r.iso3.lower()]
+    rows = _rows(context, session, language_of(request))
+    shown = [r for r in rows if r.matches(q)]
     return page(
         request, "ranking.html", {"rows": shown, "total": len(rows), "q": q}, visitor=visitor
     )
@@ -118,7 +136,8 @@ def _country(context: ApiContext, session: Session, iso3: str, clearance: bool) 
         "actions": views.action_views(session, utc_now().date(), actions),
         "timeline": views.timeline(session, alerts, actions),
         "titles": {a.id: a.title for a in actions},
-        "level": alerts[0].level if alerts else None,
+        "rules": _rule_texts(context),
+        "level": views.current_level(alerts, list(context.ladder.levels)),
         "total": len(forecast_frame(context)),
         **_events(context, code, alerts),
     }
@@ -162,6 +181,7 @@ def alert_queue(
     alerts = list_alerts(session, level=level or None)
     shown = {"alerts": alerts, "gaps": gaps, "totals": report.totals, "level": level}
     shown |= {"told": {t.alert_id: t for t in heard.alerts}, "told_totals": heard.totals}
+    shown |= {"rules": _rule_texts(context)}
     return page(request, "alerts.html", shown, visitor=visitor)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forewarn.api.context import ApiContext
-from forewarn.cases.replay import Replay, base_years, replay
+from forewarn.cases.replay import VETO_TRIGGER, Replay, base_years, replay
 from forewarn.cases.timeline import Case, Event
 from forewarn.framework.catalogue import load_framework
 from forewarn.warning.rules import load_rules
@@ -61,8 +61,10 @@ def timeline(case: Case, replayed: Replay | None) -> list[Moment]:
             detail = {"level": a.level, "rule": a.rule, "base_year": a.base_year}
             moments.append(Moment(a.issued, "forewarn", "alert", detail=detail))
         for action in replayed.actions:
+            vetoed = action.trigger.removeprefix(VETO_TRIGGER)
             detail = {"title": action.title, "owner": action.owner, "opened": action.opened,
-                      "trigger": action.trigger}  # fmt: skip
+                      "trigger": action.trigger,
+                      "vetoed": vetoed if vetoed != action.trigger else None}  # fmt: skip
             moments.append(Moment(action.deadline, "forewarn", "deadline", detail=detail))
     order = {"record": 1, "forewarn": 0}
     return sorted(moments, key=lambda m: (m.date, order[m.source]))

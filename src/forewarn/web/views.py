@@ -21,7 +21,7 @@ from forewarn.api.routes.forecasts import plain, ranked
 from forewarn.framework import assessments as fa
 from forewarn.framework.catalogue import Framework
 from forewarn.framework.drivers import STRUCTURAL, TOP_DRIVERS
-from forewarn.i18n import N_
+from forewarn.i18n import N_, country_name, normalise, search_key
 from forewarn.response import actions as ra
 from forewarn.store.alerts import list_alerts
 from forewarn.store.assessments import load_assessments
@@ -41,6 +41,7 @@ class RankRow:
 
     iso3: str
     country: str
+    """The name in the page's language (CLDR's in Indonesian, the data's in English)."""
     rank: int
     risk_2y: float
     risk_1y: float | None
@@ -48,6 +49,13 @@ class RankRow:
     low: float | None
     high: float | None
     level: str | None
+    search: str = ""
+    """The names in both languages and the code, folded for searching (:func:`search_key`)."""
+
+    def matches(self, query: str) -> bool:
+        """Whether ``query`` is part of either language's name, or is the ISO3 code."""
+        wanted = search_key(query.strip())
+        return wanted in self.search or wanted == self.iso3.lower()
 
 
 def optional_float(value: Any) -> float | None:
@@ -56,30 +64,52 @@ def optional_float(value: Any) -> float | None:
     return None if found is None else float(found)
 
 
-def current_levels(session: Session) -> dict[str, str]:
-    """Each country's current alert level: the level of its newest alert."""
-    levels: dict[str, str] = {}
+def current_level(alerts: Iterable[AlertRow], order: Sequence[str]) -> str | None:
+    """The most severe of the current levels of the streams: the newest alert of each stream
+    (annual forecast, monthly events) gives that stream's level, so a monthly "watch" raised
+    after an annual "emergency" does not hide it. ``order`` lists the levels, lowest first;
+    an unknown level ranks below them."""
+    newest: dict[str, AlertRow] = {}
+    for alert in alerts:
+        held = newest.get(alert.stream)
+        if held is None or (alert.created_at, alert.id) > (held.created_at, held.id):
+            newest[alert.stream] = alert
+    if not newest:
+        return None
+    rank = {level: i for i, level in enumerate(order)}
+    return max(newest.values(), key=lambda a: rank.get(a.level, -1)).level
+
+
+def current_levels(session: Session, order: Sequence[str]) -> dict[str, str]:
+    """Each country's current alert level (:func:`current_level`), by ISO3 code."""
+    by_country: dict[str, list[AlertRow]] = {}
     for alert in list_alerts(session):
-        levels.setdefault(alert.iso3, alert.level)
-    return levels
+        by_country.setdefault(alert.iso3, []).append(alert)
+    found = {iso3: current_level(alerts, order) for iso3, alerts in by_country.items()}
+    return {iso3: level for iso3, level in found.items() if level is not None}
 
 
-def ranking(forecast: pd.DataFrame, levels: Mapping[str, str]) -> list[RankRow]:
-    """The forecast as ranking rows, highest two-year risk first."""
-    return [
-        RankRow(
-            iso3=str(r["iso3"]),
-            country=str(r["country"]),
-            rank=int(r["rank"]),
-            risk_2y=float(r["risk_2y"]),
-            risk_1y=optional_float(r.get("risk_1y")),
-            change=optional_float(r.get("change")),
-            low=optional_float(r.get("low")),
-            high=optional_float(r.get("high")),
-            level=levels.get(str(r["iso3"])),
+def ranking(forecast: pd.DataFrame, levels: Mapping[str, str], lang: str = "en") -> list[RankRow]:
+    """The forecast as ranking rows, highest two-year risk first, named in ``lang``."""
+    rows = []
+    for r in ranked(forecast).to_dict("records"):
+        iso3, english = str(r["iso3"]), str(r["country"])
+        local = country_name(iso3, "id", english)
+        rows.append(
+            RankRow(
+                iso3=iso3,
+                country=local if normalise(lang) == "id" else english,
+                rank=int(r["rank"]),
+                risk_2y=float(r["risk_2y"]),
+                risk_1y=optional_float(r.get("risk_1y")),
+                change=optional_float(r.get("change")),
+                low=optional_float(r.get("low")),
+                high=optional_float(r.get("high")),
+                level=levels.get(iso3),
+                search=search_key(english, local, iso3),
+            )
         )
-        for r in ranked(forecast).to_dict("records")
-    ]
+    return rows
 
 
 # --- a country --------------------------------------------------------------------------------

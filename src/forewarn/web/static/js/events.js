@@ -43,7 +43,8 @@
       .attr("class", function (p) { return "event type-" + p.type; })
       .append("title")
       .text(function (p) {
-        return p.date + (p.area ? ", " + p.area : "") + ": " + labels[String(p.type)] + ", " +
+        var area = p.area ? (data.areas && data.areas[p.area]) || p.area : "";
+        return p.date + (area ? ", " + area : "") + ": " + labels[String(p.type)] + ", " +
           p.deaths + " " + labels.deaths + " (" + p.civilians + " " + labels.civilians + ")";
       });
     holder.setAttribute("data-drawn", String(points.length));

@@ -31,7 +31,8 @@
     var code = iso3Of(feature);
     var found = code && data.countries[code];
     if (!found) {
-      return { name: feature.properties.name, lines: [labels.noData] };
+      var own = feature.properties.name;
+      return { name: data.names[code] || data.names[own] || own, lines: [labels.noData] };
     }
     var lines = [labels.risk + ": " + pct.format(found.risk),
       labels.rank + ": " + found.rank + " " + labels.of + " " + data.total];

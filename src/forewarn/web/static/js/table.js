@@ -29,8 +29,13 @@
     rows.forEach(function (row) { body.appendChild(row); });
   }
 
+  // As forewarn.i18n.search_key: lower case, accents dropped ("Türkiye" finds "turkiye").
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
   function filter(table, input) {
-    var wanted = input.value.trim().toLocaleLowerCase();
+    var wanted = fold(input.value.trim());
     var shown = 0;
     Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
       var match = !wanted || (row.getAttribute("data-name") || "").indexOf(wanted) !== -1;
