@@ -102,7 +102,11 @@ class Settings(BaseSettings):
         description="Full ledger verifications and exports each user may start per minute.",
     )
     # --- notifications (docs/notifications.md) ----------------------------------------------
-    smtp_host: str = Field(default="localhost", description="SMTP server that sends e-mail.")
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server that sends e-mail; localhost when e-mail is used and this is "
+        "unset (docs/notifications.md).",
+    )
     smtp_port: int | None = Field(
         default=None,
         ge=1,
