@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     smtp_tls: Literal["none", "starttls", "tls"] = Field(
         default="starttls", description="SMTP encryption: none, starttls or tls."
     )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the certificate authorities to trust for the SMTP server's "
+        "certificate (a private CA), instead of the system's.",
+    )
     smtp_user: str | None = Field(default=None, description="SMTP user name, if any.")
     smtp_password: str | None = Field(
         default=None, repr=False, description="SMTP password (never printed)."

@@ -74,8 +74,11 @@ def _progress(result: RoundReport) -> None:
         + (f"tick: {tick.opened} opened, {tick.overdue} overdue, {tick.escalated} escalated; "
            if result.ticked else "")
         + f"{result.reminded} reminded, {result.digests} digests; sent {result.sent.delivered} "
-        f"delivered, {result.sent.deferred} deferred, {result.sent.failed} failed"
+        f"delivered, {result.sent.deferred} deferred, {result.sent.failed} failed",
+        soft_wrap=True,
     )  # fmt: skip
+    if result.mail_error:
+        err_console.print(f"e-mail deferred: {result.mail_error}", markup=False, soft_wrap=True)
 
 
 def _trouble(exc: Exception) -> None:

@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import random
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +54,12 @@ class MailServer:
     password: str | None = field(repr=False)
     sender: str
     timeout: float
+    ca_file: Path | None = None
+
+    def tls_context(self) -> ssl.SSLContext:
+        """The TLS context the server's certificate is verified with (host name included):
+        the system's certificate authorities, or those of ``ca_file`` instead."""
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
 
 @dataclass(frozen=True)
@@ -117,10 +125,33 @@ def mail_server(settings: Settings) -> MailServer:
             f"{host}: use starttls or tls"
         )
     port = settings.smtp_port or DEFAULT_PORTS[settings.smtp_tls]
-    return MailServer(
+    server = MailServer(
         host, port, settings.smtp_tls, settings.smtp_user, settings.smtp_password,
-        _sender(settings), settings.notify_timeout,
+        _sender(settings), settings.notify_timeout, _ca_file(settings),
     )  # fmt: skip
+    if server.tls != "none":
+        server.tls_context()  # the CA file is loaded here, at start-up, not at the first send
+    return server
+
+
+def _ca_file(settings: Settings) -> Path | None:
+    """``FOREWARN_SMTP_CA_FILE``, checked: a readable PEM file of certificates, used by TLS."""
+    path = settings.smtp_ca_file
+    if path is None or not str(path).strip():
+        return None
+    if settings.smtp_tls == "none":
+        raise ConfigError(
+            "FOREWARN_SMTP_CA_FILE is set but FOREWARN_SMTP_TLS=none: use starttls or tls"
+        )
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(
+            f"FOREWARN_SMTP_CA_FILE {str(path)!r} cannot be used: {reason} (a PEM file of "
+            "CA certificates is expected)"
+        ) from None
+    return path
 
 
 def public_url(settings: Settings) -> str:
@@ -168,7 +199,7 @@ def mail_configured(settings: Settings) -> bool:
     """Whether the operator set e-mail up: ``FOREWARN_SMTP_HOST``, ``FOREWARN_SMTP_USER`` or
     ``FOREWARN_MAIL_FROM`` is set."""
     given = (settings.smtp_host, settings.smtp_user, settings.mail_from)
-    return any((value or "").strip() for value in given)
+    return any((value or "").strip() for value in given) or settings.smtp_ca_file is not None
 
 
 def _because(mail_users: Sequence[str]) -> str:

@@ -156,6 +156,8 @@ class Dispatcher:
     clock: Callable[[], dt.datetime] = _utc_now
     http: httpx.Client | None = None
     mail_down: bool = field(default=False, init=False)
+    mail_error: str | None = field(default=None, init=False)
+    """Why the SMTP connection failed in this round, if it did (never a secret)."""
 
     def _http(self) -> httpx.Client:
         if self.http is None:
@@ -184,7 +186,10 @@ class Dispatcher:
             mail = self.delivery.mail
             mailed = smtp.send_batch(mail, envelopes) if mail is not None else smtp.Sent([])
             posted = iter(hooks.result())
-        self.mail_down = self.mail_down or mailed.connection_failed
+        if mailed.connection_failed:
+            self.mail_down = True
+            self.mail_error = next((o.error for o in mailed.outcomes if o.status == DEFERRED
+                                    and o.error), self.mail_error)  # fmt: skip
         sent = iter(mailed.outcomes)
         return [
             p if isinstance(p, Outcome) else next(sent) if isinstance(p, Envelope) else next(posted)
@@ -210,7 +215,7 @@ class Dispatcher:
     def drain(self, stop: Callable[[], bool] = lambda: False, budget: float = 60.0) -> Counts:
         """Deliver batches until none is due, ``stop()`` says so, or ``budget`` seconds passed
         (the batch under way is always finished and recorded)."""
-        self.mail_down = False
+        self.mail_down, self.mail_error = False, None
         total = Counts()
         started = time.monotonic()
         while not stop() and time.monotonic() - started < budget:
