@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -190,6 +190,12 @@ class Settings(BaseSettings):
         default=None,
         description="Monthly event-data warning rules TOML overriding the packaged default.",
     )
+
+    @field_validator("smtp_ca_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """``FOREWARN_SMTP_CA_FILE=`` (left blank in an environment file) means unset."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""

@@ -7,9 +7,9 @@ exist, no secret key to sign acknowledgement links with, no public address for t
 
 The e-mail settings (server, sender, public address, secret key) are needed only when
 e-mail is used: when the operator set up e-mail (``FOREWARN_SMTP_HOST``,
-``FOREWARN_SMTP_USER`` or ``FOREWARN_MAIL_FROM``), or when an active user has an e-mail
-address and so would be told by e-mail. A deployment that tells people through webhooks only
-needs none of them (webhook bodies carry no links).
+``FOREWARN_SMTP_USER``, ``FOREWARN_SMTP_CA_FILE`` or ``FOREWARN_MAIL_FROM``), or when an
+active user has an e-mail address and so would be told by e-mail. A deployment that tells
+people through webhooks only needs none of them (webhook bodies carry no links).
 """
 
 from __future__ import annotations
@@ -125,19 +125,17 @@ def mail_server(settings: Settings) -> MailServer:
             f"{host}: use starttls or tls"
         )
     port = settings.smtp_port or DEFAULT_PORTS[settings.smtp_tls]
-    server = MailServer(
+    return MailServer(
         host, port, settings.smtp_tls, settings.smtp_user, settings.smtp_password,
         _sender(settings), settings.notify_timeout, _ca_file(settings),
     )  # fmt: skip
-    if server.tls != "none":
-        server.tls_context()  # the CA file is loaded here, at start-up, not at the first send
-    return server
 
 
 def _ca_file(settings: Settings) -> Path | None:
-    """``FOREWARN_SMTP_CA_FILE``, checked: a readable PEM file of certificates, used by TLS."""
+    """``FOREWARN_SMTP_CA_FILE``, checked (loaded now, at start-up, not at the first send):
+    a readable PEM file of certificates, used by TLS."""
     path = settings.smtp_ca_file
-    if path is None or not str(path).strip():
+    if path is None:
         return None
     if settings.smtp_tls == "none":
         raise ConfigError(
@@ -196,8 +194,8 @@ def retry(settings: Settings) -> Retry:
 
 
 def mail_configured(settings: Settings) -> bool:
-    """Whether the operator set e-mail up: ``FOREWARN_SMTP_HOST``, ``FOREWARN_SMTP_USER`` or
-    ``FOREWARN_MAIL_FROM`` is set."""
+    """Whether the operator set e-mail up: ``FOREWARN_SMTP_HOST``, ``FOREWARN_SMTP_USER``,
+    ``FOREWARN_SMTP_CA_FILE`` or ``FOREWARN_MAIL_FROM`` is set."""
     given = (settings.smtp_host, settings.smtp_user, settings.mail_from)
     return any((value or "").strip() for value in given) or settings.smtp_ca_file is not None
 
