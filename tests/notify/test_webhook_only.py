@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, select
@@ -17,7 +18,7 @@ from forewarn.config import Settings
 from forewarn.notify import subscriptions
 from forewarn.store.tables import LedgerRow
 
-from .conftest import Receiver, add_user, insert_alerts, notifications, run
+from .conftest import CliResult, Receiver, add_user, insert_alerts, notifications, run
 from .test_delivery import receiver_snippet
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("forewarn-processes")]
@@ -76,6 +77,32 @@ def test_a_webhook_only_worker_needs_no_e_mail_settings(
             select(LedgerRow.kind).where(LedgerRow.kind.like("notification.%"))
         ).all()
     assert set(kinds) == {"notification.delivered"} and len(kinds) == len(rows)
+    status = run(db_settings, "worker", "status", "--json")
+    assert json.loads(status.stdout)["warnings"] == []  # the webhook tells about new actions
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_status_warns_when_nobody_would_hear_of_new_actions(
+    db_settings: Settings, engine: Engine, receiver: Receiver, cli: Callable[..., CliResult]
+) -> None:
+    add_user(engine, "bao", "head_of_unit", email_address=None)
+
+    def warnings() -> list[str]:
+        listed: list[str] = json.loads(cli("worker", "status", "--json").stdout)["warnings"]
+        return listed
+
+    (alone,) = warnings()
+    assert alone.startswith("nobody is told about new actions: no user has an e-mail address")
+    ledger.retrying(
+        engine, lambda s: subscriptions.subscribe(s, receiver.url, ["alert.raised"], "test")
+    )
+    assert warnings() == [alone]  # alerts only: new actions still reach nobody
+    ledger.retrying(
+        engine, lambda s: subscriptions.subscribe(s, receiver.url, ["action.opened"], "test")
+    )
+    assert warnings() == []
+    add_user(engine, "dawit", "political_affairs")  # e-mail in use: roles without an address
+    assert any("'head_of_unit'" in w for w in warnings())
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
