@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -102,7 +102,11 @@ class Settings(BaseSettings):
         description="Full ledger verifications and exports each user may start per minute.",
     )
     # --- notifications (docs/notifications.md) ----------------------------------------------
-    smtp_host: str = Field(default="localhost", description="SMTP server that sends e-mail.")
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server that sends e-mail; localhost when e-mail is used and this is "
+        "unset (docs/notifications.md).",
+    )
     smtp_port: int | None = Field(
         default=None,
         ge=1,
@@ -111,6 +115,11 @@ class Settings(BaseSettings):
     )
     smtp_tls: Literal["none", "starttls", "tls"] = Field(
         default="starttls", description="SMTP encryption: none, starttls or tls."
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the certificate authorities to trust for the SMTP server's "
+        "certificate (a private CA), instead of the system's.",
     )
     smtp_user: str | None = Field(default=None, description="SMTP user name, if any.")
     smtp_password: str | None = Field(
@@ -181,6 +190,12 @@ class Settings(BaseSettings):
         default=None,
         description="Monthly event-data warning rules TOML overriding the packaged default.",
     )
+
+    @field_validator("smtp_ca_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """``FOREWARN_SMTP_CA_FILE=`` (left blank in an environment file) means unset."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""

@@ -69,7 +69,16 @@ def test_gap_report(client: TestClient, engine: Engine, make_user: TokenMaker) -
     insert_alert(engine, iso3="SYR")
     insert_alert(engine, iso3="MMR", country="Myanmar")
     headers = bearer(make_user("vic", "viewer"))
-    assert client.get("/api/gap", headers=headers).json()["totals"]["alerts"] == 2
+    totals = client.get("/api/gap", headers=headers).json()["totals"]
+    assert totals["alerts"] == 2
+    # nobody answered either alert, raised long ago: counted, not left out of the figures
+    windows = [(w["working_days"], w["judged"], w["answered"]) for w in totals["answered_within"]]
+    assert windows == [(1, 2, 0), (5, 2, 0), (10, 2, 0)]
+    assert [w["share"] for w in totals["answered_within"]] == [0.0, 0.0, 0.0]
+    first = totals["first_response"]
+    assert (first["cases"], first["answered"], first["waiting"]) == (2, 0, 2)
+    assert first["answered_only"] is None and first["all_cases"] is None
+    assert first["longest_wait"] > 600 and totals["median_days_to_ack"] is None
     one = client.get("/api/gap?country=myanmar", headers=headers).json()
     assert [a["iso3"] for a in one["alerts"]] == ["MMR"]
 

@@ -256,6 +256,74 @@ def test_receipts_tolerate_a_torn_last_line_only(tmp_path: Path) -> None:
         ledger.read_receipts(path)
 
 
+def test_an_append_after_a_torn_line_cuts_it_off(
+    cli: Cli, history: int, engine: Engine, db_settings: Settings
+) -> None:
+    """A receipt torn by a full disk, then more work: the next append repairs the file."""
+    receipts = ledger.receipts_path(db_settings.data_dir, db_settings.resolved_database_url())
+    whole = receipts.read_bytes()
+    receipts.write_bytes(whole + b'{"at":"2025-03-12T09:00:00Z","cou')  # a torn receipt
+    with ledger.write_transaction(engine) as session:  # the next command that appends
+        ledger.append(session, "note", "case:1", {"after": "a full disk"}, "amara")
+    ledger.record_receipt(engine, receipts)
+    lines = receipts.read_bytes().splitlines(keepends=True)
+    assert b"".join(lines[:-1]) == whole and lines[-1].endswith(b"}\n")
+    assert json.loads(lines[-1])["count"] == history + 1
+    result = cli("ledger", "verify", "--full")
+    assert result.exit_code == 0, result.stderr
+    assert f"ledger intact: {history + 1} entries" in result.stdout
+
+
+_APPEND = """
+import resource, sys
+from pathlib import Path
+from forewarn.ledger.receipts import append_line
+path = Path(sys.argv[1])
+limit = path.stat().st_size + int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    append_line(path, sys.argv[3])
+except OSError as exc:
+    sys.exit(f"refused: {exc.strerror}")
+"""
+
+
+def _append_with_room(path: Path, room: int, text: str) -> subprocess.CompletedProcess[str]:
+    """``append_line`` in a process that may grow files by only ``room`` bytes (the kernel
+    refuses the rest of the write, as a full disk would)."""
+    return subprocess.run(
+        [sys.executable, "-c", _APPEND, str(path), str(room), text],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_a_receipt_the_disk_cannot_hold_is_not_left_half_written(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    good = '{"at":"t","count":1,"hash":"h","ledger_id":"l"}'
+    path.write_text(good + "\n", "utf-8")
+    later = '{"at":"u","count":2,"hash":"i","ledger_id":"l"}'
+    cut = _append_with_room(path, 20, later)  # 20 bytes fit, the rest does not
+    assert cut.returncode == 1 and "refused: File too large" in cut.stderr
+    assert path.read_text("utf-8") == good + "\n"  # the 20 bytes taken back
+    fits = _append_with_room(path, 1000, later)
+    assert fits.returncode == 0, fits.stderr
+    assert [r.count for r in ledger.read_receipts(path)] == [1, 2]
+
+
+def test_appends_from_many_processes_stay_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    line = '{"at":"t","count":%d,"hash":"h","ledger_id":"l"}'
+    script = (
+        "import sys; from pathlib import Path; from forewarn.ledger.receipts import append_line\n"
+        "for n in range(200): append_line(Path(sys.argv[1]), sys.argv[2] % n)"
+    )
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(path), line])
+               for _ in range(4)]  # fmt: skip
+    assert [w.wait(120) for w in writers] == [0, 0, 0, 0]
+    counts = sorted(r.count for r in ledger.read_receipts(path))
+    assert counts == sorted(list(range(200)) * 4)
+
+
 # --- outside verification -----------------------------------------------------------------------
 
 

@@ -179,6 +179,28 @@ def test_the_alert_queue_shows_the_gap(desk: Desk) -> None:
     assert "No alert has been raised." in only
 
 
+def _text(html: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</(?:li|table)>', html, re.S)
+    assert found, f"no #{element_id} in the page"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_the_alert_queue_counts_the_never_answered(desk: Desk) -> None:
+    """Nobody answered the five alerts raised three weeks ago: every window counts them."""
+    desk.login("vic")
+    html = desk.client.get("/alerts").text
+    assert _text(html, "answered-in-a-week") == "0 of 5 Answered within 5 working days (0%)"
+    assert (
+        _text(html, "median-answered") == "— Median days to first response of the 0 answered alerts"
+    )
+    table = _text(html, "unanswered-counted")
+    assert "Answered within 1 working day 0 of 5 (0%)" in table
+    assert "still waiting not reached 5 of 5 still waiting" in table
+    indonesian = desk.client.get("/alerts?lang=id").text
+    assert _text(indonesian, "answered-in-a-week") == "0 dari 5 Ditanggapi dalam 5 hari kerja (0%)"
+    assert "belum tercapai 5 dari 5 masih menunggu" in _text(indonesian, "unanswered-counted")
+
+
 def test_the_ledger_page_verifies_the_chain(desk: Desk) -> None:
     desk.login("vic")
     html = desk.client.get("/ledger").text

@@ -27,6 +27,7 @@ from forewarn.notify import config as notify_config
 from forewarn.notify import dispatch, queue, status, subscriptions
 from forewarn.notify.worker import RoundReport, Worker
 from forewarn.response.ladder import load_ladder
+from forewarn.store import auth
 from forewarn.store.db import open_database, require_database
 
 worker_app = typer.Typer(help="The worker: runs the clock and delivers notifications.")
@@ -73,12 +74,28 @@ def _progress(result: RoundReport) -> None:
         + (f"tick: {tick.opened} opened, {tick.overdue} overdue, {tick.escalated} escalated; "
            if result.ticked else "")
         + f"{result.reminded} reminded, {result.digests} digests; sent {result.sent.delivered} "
-        f"delivered, {result.sent.deferred} deferred, {result.sent.failed} failed"
+        f"delivered, {result.sent.deferred} deferred, {result.sent.failed} failed",
+        soft_wrap=True,
     )  # fmt: skip
+    if result.mail_error:
+        err_console.print(f"e-mail deferred: {result.mail_error}", markup=False, soft_wrap=True)
 
 
 def _trouble(exc: Exception) -> None:
     err_console.print(f"database unavailable, trying again: {type(exc).__name__}")
+
+
+def _delivery(settings: Settings, engine: Engine) -> notify_config.Delivery:
+    """The delivery settings, checked for what is used (e-mail only with users to mail)."""
+    with Session(engine) as session:
+        return notify_config.delivery(settings, auth.mail_recipients(session))
+
+
+def _mail_line(delivery: notify_config.Delivery) -> str:
+    mail = delivery.mail
+    if mail is None:
+        return "e-mail off (no e-mail settings, no user with an address): webhooks only"
+    return f"SMTP {mail.host}:{mail.port} ({mail.tls})"
 
 
 @worker_app.callback(invoke_without_command=True)
@@ -91,17 +108,16 @@ def worker(
         return
     settings = settings_of(ctx)
     require_database(settings)
-    delivery = notify_config.delivery(settings)
     ladder = load_ladder(settings)
     with _engine(settings) as engine:
+        delivery = _delivery(settings, engine)
         with Session(engine) as session:
             subscriptions.check_stored(session)
         runner = Worker(engine, ladder, delivery, _receipts(settings))
         runner.install_signals()
         err_console.print(
-            f"worker {runner.name}: SMTP {delivery.mail.host}:{delivery.mail.port} "
-            f"({delivery.mail.tls}), tick every {delivery.interval:g}s, outbox every "
-            f"{delivery.poll:g}s" + (" (one round)" if once else "; stop with SIGTERM")
+            f"worker {runner.name}: {_mail_line(delivery)}, tick every {delivery.interval:g}s, "
+            f"outbox every {delivery.poll:g}s" + (" (one round)" if once else "; stop with SIGTERM")
         )
         runner.run(once=once, report=_progress, trouble=_trouble)
     if not once:
@@ -176,7 +192,10 @@ def retry(
     """Put a failed notification back in the queue and try to deliver it now."""
     settings = settings_of(ctx)
     require_database(settings)
-    delivery = notify_config.delivery(settings) if send else None
+    delivery = None
+    if send:
+        with _engine(settings) as engine:
+            delivery = _delivery(settings, engine)
     now = dt.datetime.now(dt.UTC)
     row = _write(settings, lambda s: queue.requeue(s, ref, _actor(), now))
     console.print(f"notification {row.id} ({row.uid}) is queued again")

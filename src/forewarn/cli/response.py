@@ -20,7 +20,7 @@ from forewarn.config import Settings
 from forewarn.data.countries import iso3_of
 from forewarn.errors import ConfigError
 from forewarn.notify import told
-from forewarn.response import actions, clock, gap
+from forewarn.response import actions, clock, gap, waiting
 from forewarn.response.actions import Decision, Verb
 from forewarn.response.ladder import load_ladder, load_roles
 from forewarn.store.db import open_existing
@@ -215,13 +215,14 @@ def gap_command(
     """The warning-to-response gap: per alert and in total."""
     settings = settings_of(ctx)
     iso3 = iso3_of(country) if country is not None else None  # an unknown country: one line
-    moment = _now(now)
+    moment, calendar = _now(now), load_ladder(settings).calendar
     with _engine(settings) as engine, Session(engine) as session:
-        result = gap.report(session, moment, iso3)
-        heard = told.report(session, moment, iso3)
+        result = gap.report(session, moment, iso3, calendar)
+        heard = told.report(session, moment, iso3, calendar)
     if json_path is not None:
         write_json(result.as_dict() | {"told": heard.as_dict()}, json_path)
     _print_gap(result)
+    _print_unanswered(result.totals)
     _print_told(heard)
 
 
@@ -242,8 +243,11 @@ def _print_told(heard: told.ToldReport) -> None:
     console.print(
         f"{t.actions_told} actions told, {t.actions_acknowledged_after} acknowledged after; "
         f"median hours from the first notification to acknowledgement: per action "
-        f"{_fmt(t.median_hours_to_ack)}, per alert {_fmt(t.alerts_median_hours_to_ack)}"
+        f"{_fmt(t.median_hours_to_ack)} (of the {t.actions_acknowledged_after} acknowledged), "
+        f"per alert {_fmt(t.alerts_median_hours_to_ack)} (of the "
+        f"{t.alerts_acknowledged_after} acknowledged)"
     )
+    _print_told_unanswered(t)
 
 
 def _fmt(value: float | None) -> str:
@@ -283,9 +287,57 @@ def _print_gap(result: gap.GapReport) -> None:
     console.print(
         f"{t.alerts} alerts: {t.acknowledged} acknowledged, {t.done} with an action done, "
         f"{t.never_answered} never answered; median days to acknowledgement "
-        f"{_fmt(t.median_days_to_ack)}, to first action done {_fmt(t.median_days_to_done)}; "
+        f"{_fmt(t.median_days_to_ack)} (of the {t.acknowledged} acknowledged), to first action "
+        f"done {_fmt(t.median_days_to_done)} (of the {t.done} done); "
         f"{t.escalations} escalations, {t.overdue} overdue, {t.refused} refused, "
         f"{t.blocked} blocked ({t.vetoed} by veto)"
+    )
+
+
+# --- the gap and the told figures with the unanswered counted (forewarn.response.waiting) ---
+
+
+def _print_unanswered(t: gap.GapTotals) -> None:
+    """The first response counted over every alert, the never answered included."""
+    if not t.alerts:
+        return
+    console.print("counting the never answered (as not answered, or as still waiting):")
+    for w in t.answered_within:
+        console.print(f"  answered within {_window(w)}: {_share(w, 'alerts')}")
+    console.print(f"  median days to acknowledgement, {_all(t.first_response, 'alerts')}")
+    console.print(f"  median days to first action done, {_all(t.first_done, 'alerts')}")
+
+
+def _print_told_unanswered(t: told.ToldTotals) -> None:
+    """Told to acknowledged, counted over everyone told, the unanswered included."""
+    console.print("counting those told who did not answer:")
+    for w in t.alerts_within:
+        console.print(f"  alerts acknowledged within {_window(w)} of being told: {_share(w, '')}")
+    console.print(f"  median hours to acknowledgement, {_all(t.alerts_answer, 'alerts told')}")
+    console.print(f"  median hours to acknowledgement, {_all(t.actions_answer, 'actions told')}")
+
+
+def _window(w: waiting.Within) -> str:
+    return f"{w.working_days} working day{'' if w.working_days == 1 else 's'}"
+
+
+def _share(w: waiting.Within, noun: str) -> str:
+    counted = f"{w.answered} of {w.judged}{' ' + noun if noun else ''}"
+    if w.share is not None:
+        counted += f" ({w.share:.0%})"
+    return counted + (f"; {w.too_recent} too recent to judge" if w.too_recent else "")
+
+
+def _all(m: waiting.Median, noun: str) -> str:
+    unit = "h" if m.unit == "hours" else " days"
+    head = f"all {m.cases} {noun}"
+    if m.all_cases is not None:
+        return f"{head}: {m.all_cases:.1f} (Kaplan–Meier; {m.waiting} still waiting)"
+    if not m.cases:
+        return f"{head}: -"
+    return (
+        f"{head}: not reached ({m.waiting} still waiting, the longest "
+        f"{m.longest_wait or 0:.1f}{unit})"
     )
 
 

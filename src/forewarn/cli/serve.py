@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -49,11 +52,20 @@ def serve(
         "--access-log/--no-access-log",
         help="Log every request (leave it to a reverse proxy that logs them already).",
     ),
+    shutdown_grace: int = typer.Option(
+        5,
+        "--shutdown-grace",
+        min=0,
+        help="Seconds requests under way may take to finish on SIGTERM or Ctrl-C; then they "
+        "are stopped, forecasts being computed included.",
+    ),
 ) -> None:
     """Run the REST API (OpenAPI schema at /openapi.json, interactive docs at /docs).
 
     Writes to the database (assessments, action decisions) are in the ledger whatever the
-    access log says; the access log only lists the requests."""
+    access log says; the access log only lists the requests. On SIGTERM (or Ctrl-C) it stops
+    taking requests, lets those under way finish for --shutdown-grace seconds, and exits;
+    a forecast still being computed then is abandoned, with the processes it forked."""
     import uvicorn
 
     from forewarn.api.app import create_app
@@ -68,13 +80,33 @@ def serve(
         "port": port,
         "access_log": access_log,
         "proxy_headers": False,
+        "timeout_graceful_shutdown": shutdown_grace,
     }
     if workers == 1:
         uvicorn.run(application, **options)
+        _abandon_computations()
         return
     if not settings.secret_key:
         raise ConfigError("several workers need FOREWARN_SECRET_KEY to share sessions")
     uvicorn.run("forewarn.api.app:app_from_env", factory=True, workers=workers, **options)
+
+
+def _abandon_computations() -> None:
+    """Once the server has stopped, exit without waiting for the threads still computing
+    a forecast for a request that was stopped (nobody will read it; the results cache is
+    written atomically, and the processes they forked die with them)."""
+    main = threading.main_thread()
+    deadline = time.monotonic() + 1.0  # idle worker threads end by themselves at once
+    for thread in threading.enumerate():
+        if thread is not main and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    busy = [t for t in threading.enumerate() if t is not main and not t.daemon and t.is_alive()]
+    if not busy:
+        return
+    err_console.print(f"stopped; abandoning {len(busy)} computation thread(s) under way")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # --- shared -----------------------------------------------------------------------------------

@@ -10,13 +10,22 @@ started again by the next command that appends: that would make a history trunca
 rewritten after the file was removed look vouched for. Verification then fails until an
 administrator starts a new file on purpose (``start=True``, ``forewarn ledger head
 --new-receipts``).
+
+Appending keeps the file a sequence of whole lines (:func:`append_line`): writers take an
+exclusive lock on it, a last line left torn (no newline: a write cut short by a full disk
+or a crash) is cut off before the new line is written, and a write that fails part-way is
+undone by truncating the file back to its length before it. So a torn line can only ever be
+the last one, which :func:`read_receipts` forgives.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,13 +67,57 @@ def record_receipt(engine: Engine, path: Path, start: bool = False) -> Head:
     if not (start or head.count == 0 or path.exists()):
         return head
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = canonical({**head.as_dict(), "at": utc_stamp()}) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
+    append_line(path, canonical({**head.as_dict(), "at": utc_stamp()}))
     return head
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[int]:
+    """``path`` opened for reading and appending, under an exclusive lock."""
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _whole_lines(fd: int) -> int:
+    """Cut off a torn last line (one without its newline); the length of what is left."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return size
+    block = 4096
+    end = size
+    while end > 0:
+        start = max(0, end - block)
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            size = start + newline + 1
+            break
+        end = start
+    else:
+        size = 0
+    os.ftruncate(fd, size)
+    return size
+
+
+def append_line(path: Path, text: str) -> None:
+    """Append ``text`` and a newline to ``path`` as one whole line, or not at all.
+
+    Under an exclusive lock: a torn last line is cut off first; a write that fails
+    part-way (a full disk) is undone before the error is raised."""
+    data = text.encode("utf-8") + b"\n"
+    with _locked(path) as fd:
+        size = _whole_lines(fd)
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
 def start_receipts(engine: Engine, path: Path) -> None:

@@ -3,11 +3,22 @@
 Each worker runs single-threaded numerical code, so two workers use a two-core machine
 fully. Large inputs are shared by forking (the workers inherit them) instead of being
 pickled per task, and results come back in input order, so parallel runs equal serial ones.
+
+A forked worker starts with the default handlers of the stop signals (SIGTERM, SIGINT,
+SIGHUP), not the ones its parent installed (a server's handler that only sets a flag would
+make it ignore SIGTERM), and dies with its parent: on Linux the kernel kills it when the
+thread that forked it ends (``PR_SET_PDEATHSIG``), so a server stopped while computing
+leaves no orphaned workers behind. The stop signals are blocked from the fork until the
+worker has reset its handlers, so one sent in between is not lost.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -66,13 +77,43 @@ def fork_map(
         _SHARED.clear()
 
 
+_STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+_PR_SET_PDEATHSIG = 1
+
+
+@contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    """Block the stop signals in this thread (and so in the workers it forks) meanwhile."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _die_with_parent(parent: int) -> None:
+    """The start of a forked worker: default stop handlers, killed with its parent."""
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
 def _pooled(
     fn: Callable[[S, T], R], items: Sequence[T], workers: int, done: Callable[[int], None] | None
 ) -> list[R]:
     results: dict[int, R] = {}
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(workers, len(items)), mp_context=context) as pool:
-        futures = {pool.submit(_run, fn, item): i for i, item in enumerate(items)}
+    with ProcessPoolExecutor(
+        min(workers, len(items)), mp_context=context,
+        initializer=_die_with_parent, initargs=(os.getpid(),),
+    ) as pool:  # fmt: skip
+        with _stop_signals_blocked():  # the workers are forked by the first submit
+            futures = {pool.submit(_run, fn, item): i for i, item in enumerate(items)}
         for future in as_completed(futures):
             i = futures[future]
             results[i] = _report(i, future.result(), done)

@@ -4,6 +4,12 @@
 into frozen values and refuses, in one line, anything that would only fail later: no sender,
 credentials over an unencrypted connection to another machine, a time zone that does not
 exist, no secret key to sign acknowledgement links with, no public address for them.
+
+The e-mail settings (server, sender, public address, secret key) are needed only when
+e-mail is used: when the operator set up e-mail (``FOREWARN_SMTP_HOST``,
+``FOREWARN_SMTP_USER``, ``FOREWARN_SMTP_CA_FILE`` or ``FOREWARN_MAIL_FROM``), or when an
+active user has an e-mail address and so would be told by e-mail. A deployment that tells
+people through webhooks only needs none of them (webhook bodies carry no links).
 """
 
 from __future__ import annotations
@@ -11,8 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import random
+import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,6 +54,12 @@ class MailServer:
     password: str | None = field(repr=False)
     sender: str
     timeout: float
+    ca_file: Path | None = None
+
+    def tls_context(self) -> ssl.SSLContext:
+        """The TLS context the server's certificate is verified with (host name included):
+        the system's certificate authorities, or those of ``ca_file`` instead."""
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
 
 @dataclass(frozen=True)
@@ -67,14 +82,17 @@ class Retry:
 
 @dataclass(frozen=True)
 class Delivery:
-    """Everything the dispatcher and the worker need to know, checked."""
+    """Everything the dispatcher and the worker need to know, checked.
 
-    mail: MailServer
+    ``mail``, ``public_url`` and ``link_key`` are None when e-mail is not used (webhooks
+    only); e-mail notifications are then left waiting in the outbox."""
+
+    mail: MailServer | None
     retry: Retry
     lease: float
     timeout: float
-    public_url: str
-    link_key: str = field(repr=False)
+    public_url: str | None
+    link_key: str | None = field(repr=False)
     link_days: float
     digest_hour: int
     digest_zone: ZoneInfo
@@ -98,9 +116,7 @@ def _sender(settings: Settings) -> str:
 
 def mail_server(settings: Settings) -> MailServer:
     """The SMTP settings, checked."""
-    host = settings.smtp_host.strip()
-    if not host:
-        raise ConfigError("FOREWARN_SMTP_HOST is empty: name the SMTP server")
+    host = (settings.smtp_host or "").strip() or "localhost"
     if bool(settings.smtp_user) != bool(settings.smtp_password):
         raise ConfigError("FOREWARN_SMTP_USER and FOREWARN_SMTP_PASSWORD go together")
     if settings.smtp_user and settings.smtp_tls == "none" and not is_loopback(host):
@@ -111,8 +127,29 @@ def mail_server(settings: Settings) -> MailServer:
     port = settings.smtp_port or DEFAULT_PORTS[settings.smtp_tls]
     return MailServer(
         host, port, settings.smtp_tls, settings.smtp_user, settings.smtp_password,
-        _sender(settings), settings.notify_timeout,
+        _sender(settings), settings.notify_timeout, _ca_file(settings),
     )  # fmt: skip
+
+
+def _ca_file(settings: Settings) -> Path | None:
+    """``FOREWARN_SMTP_CA_FILE``, checked (loaded now, at start-up, not at the first send):
+    a readable PEM file of certificates, used by TLS."""
+    path = settings.smtp_ca_file
+    if path is None:
+        return None
+    if settings.smtp_tls == "none":
+        raise ConfigError(
+            "FOREWARN_SMTP_CA_FILE is set but FOREWARN_SMTP_TLS=none: use starttls or tls"
+        )
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(
+            f"FOREWARN_SMTP_CA_FILE {str(path)!r} cannot be used: {reason} (a PEM file of "
+            "CA certificates is expected)"
+        ) from None
+    return path
 
 
 def public_url(settings: Settings) -> str:
@@ -156,15 +193,43 @@ def retry(settings: Settings) -> Retry:
     return Retry(settings.notify_max_attempts, settings.notify_backoff, settings.notify_backoff_max)
 
 
-def delivery(settings: Settings) -> Delivery:
-    """All delivery settings, checked; a ConfigError (exit 2) names the first bad one."""
+def mail_configured(settings: Settings) -> bool:
+    """Whether the operator set e-mail up: ``FOREWARN_SMTP_HOST``, ``FOREWARN_SMTP_USER``,
+    ``FOREWARN_SMTP_CA_FILE`` or ``FOREWARN_MAIL_FROM`` is set."""
+    given = (settings.smtp_host, settings.smtp_user, settings.mail_from)
+    return any((value or "").strip() for value in given) or settings.smtp_ca_file is not None
+
+
+def _because(mail_users: Sequence[str]) -> str:
+    """Why e-mail is used although no e-mail setting is set, in a few words."""
+    named = ", ".join(mail_users[:3]) + (", ..." if len(mail_users) > 3 else "")
+    return (
+        f"e-mail is used because {len(mail_users)} active user(s) have an address ({named}); "
+        "for webhooks only, remove the addresses (forewarn users set NAME --email '')"
+    )
+
+
+def delivery(settings: Settings, mail_users: Sequence[str] = ()) -> Delivery:
+    """All delivery settings, checked; a ConfigError (exit 2) names the first bad one.
+
+    ``mail_users`` are the active users with an e-mail address: when there are any, or when
+    :func:`mail_configured`, the e-mail settings are needed and checked; otherwise e-mail is
+    off and they are not."""
+    mail, url, key = None, None, None
+    if mail_configured(settings) or mail_users:
+        try:
+            mail, url, key = mail_server(settings), public_url(settings), link_key(settings)
+        except ConfigError as exc:
+            if mail_configured(settings):
+                raise
+            raise ConfigError(f"{exc} ({_because(mail_users)})") from None
     return Delivery(
-        mail=mail_server(settings),
+        mail=mail,
         retry=retry(settings),
         lease=settings.notify_lease,
         timeout=settings.notify_timeout,
-        public_url=public_url(settings),
-        link_key=link_key(settings),
+        public_url=url,
+        link_key=key,
         link_days=settings.ack_link_days,
         digest_hour=settings.digest_hour,
         digest_zone=zone(settings),

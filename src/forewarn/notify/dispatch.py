@@ -4,7 +4,8 @@ E-mail goes out over one SMTP connection per batch while the batch's webhooks ar
 from a small thread pool. When the SMTP server cannot be reached, the batch is deferred
 (with back-off) and no more e-mail is claimed in this round; webhooks go on. A notification
 whose recipient no longer exists (a disabled user, a user without an address, a removed
-webhook) fails at once, with the reason in the ledger.
+webhook) fails at once, with the reason in the ledger. A worker without e-mail settings
+(webhooks only) claims no e-mail: it waits in the outbox for a worker that has them.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from forewarn.notify import links, smtp, webhook
 from forewarn.notify.config import Delivery
 from forewarn.notify.queue import Counts, claim, release, settle
 from forewarn.notify.render import render
-from forewarn.notify.smtp import FAILED, Envelope, Outcome
+from forewarn.notify.smtp import DEFERRED, FAILED, Envelope, Outcome
 from forewarn.response.clock import as_utc
 from forewarn.store import outbox
 from forewarn.store.tables import NotificationRow, UserRow, WebhookRow
 
 BATCH = 50
+MAIL_OFF = "e-mail is not set up on this worker (FOREWARN_MAIL_FROM and the other e-mail settings)"
 Prepared = Envelope | webhook.Post | Outcome
 
 
@@ -73,13 +75,14 @@ def _own_actions(row: NotificationRow, user: UserRow) -> list[int]:
     return [int(action["id"])] if action["owner"] in (user.owner_roles or ()) else []
 
 
-def _links(row: NotificationRow, user: UserRow, delivery: Delivery) -> dict[int, str]:
+def _links(
+    row: NotificationRow, user: UserRow, delivery: Delivery, url: str, key: str
+) -> dict[int, str]:
     made = as_utc(row.created_at)
     found = {}
     for action_id in _own_actions(row, user):
         claim_ = links.claim_for(row.uid, user.id, action_id, made, delivery.link_lifetime)
-        token = links.make_token(delivery.link_key, claim_)
-        found[action_id] = f"{delivery.public_url}/ack/{token}"
+        found[action_id] = f"{url}/ack/{links.make_token(key, claim_)}"
     return found
 
 
@@ -94,11 +97,11 @@ def _headers(row: NotificationRow) -> dict[str, str]:
     return found
 
 
-def _dashboard(row: NotificationRow, delivery: Delivery) -> str:
+def _dashboard(row: NotificationRow, url: str) -> str:
     action = row.payload.get("action")
     if action is not None:
-        return f"{delivery.public_url}/actions?show=all#action-{action['id']}"
-    return f"{delivery.public_url}/{'actions?mine=true' if row.event == 'digest' else 'alerts'}"
+        return f"{url}/actions?show=all#action-{action['id']}"
+    return f"{url}/{'actions?mine=true' if row.event == 'digest' else 'alerts'}"
 
 
 def prepare_mail(row: NotificationRow, user: UserRow | None, delivery: Delivery) -> Prepared:
@@ -107,9 +110,12 @@ def prepare_mail(row: NotificationRow, user: UserRow | None, delivery: Delivery)
         return Outcome(FAILED, "the user is disabled: not sent")
     if not user.email:
         return Outcome(FAILED, "the user has no e-mail address: not sent")
-    links_ = _links(row, user, delivery)
+    url, key = delivery.public_url, delivery.link_key
+    if delivery.mail is None or url is None or key is None:
+        return Outcome(DEFERRED, MAIL_OFF)
+    links_ = _links(row, user, delivery, url, key)
     try:
-        mail = render(row.payload, user.language, user.name, links_, _dashboard(row, delivery),
+        mail = render(row.payload, user.language, user.name, links_, _dashboard(row, url),
                       row.uid)  # fmt: skip
     except (jinja2.TemplateError, KeyError, TypeError, ValueError) as exc:
         return Outcome(FAILED, f"cannot write the message: {type(exc).__name__}: {exc}"[:300])
@@ -150,6 +156,8 @@ class Dispatcher:
     clock: Callable[[], dt.datetime] = _utc_now
     http: httpx.Client | None = None
     mail_down: bool = field(default=False, init=False)
+    mail_error: str | None = field(default=None, init=False)
+    """Why the SMTP connection failed in this round, if it did (never a secret)."""
 
     def _http(self) -> httpx.Client:
         if self.http is None:
@@ -175,9 +183,13 @@ class Dispatcher:
         posts = [p for p in prepared if isinstance(p, webhook.Post)]
         with ThreadPoolExecutor(max_workers=1) as background:
             hooks = background.submit(webhook.send_all, posts, self.delivery.timeout, self._http())
-            mailed = smtp.send_batch(self.delivery.mail, envelopes)
+            mail = self.delivery.mail
+            mailed = smtp.send_batch(mail, envelopes) if mail is not None else smtp.Sent([])
             posted = iter(hooks.result())
-        self.mail_down = self.mail_down or mailed.connection_failed
+        if mailed.connection_failed:
+            self.mail_down = True
+            self.mail_error = next((o.error for o in mailed.outcomes if o.status == DEFERRED
+                                    and o.error), self.mail_error)  # fmt: skip
         sent = iter(mailed.outcomes)
         return [
             p if isinstance(p, Outcome) else next(sent) if isinstance(p, Envelope) else next(posted)
@@ -186,7 +198,8 @@ class Dispatcher:
 
     def run_batch(self) -> tuple[int, Counts]:
         """Claim one batch, send it and settle it: (claimed, outcomes)."""
-        channels = (outbox.WEBHOOK,) if self.mail_down else (outbox.EMAIL, outbox.WEBHOOK)
+        mail = not self.mail_down and self.delivery.mail is not None
+        channels = (outbox.EMAIL, outbox.WEBHOOK) if mail else (outbox.WEBHOOK,)
         now = self.clock()
         rows = claim(self.engine, self.worker, now, self.delivery.lease, self.batch, channels)
         if not rows:
@@ -202,7 +215,7 @@ class Dispatcher:
     def drain(self, stop: Callable[[], bool] = lambda: False, budget: float = 60.0) -> Counts:
         """Deliver batches until none is due, ``stop()`` says so, or ``budget`` seconds passed
         (the batch under way is always finished and recorded)."""
-        self.mail_down = False
+        self.mail_down, self.mail_error = False, None
         total = Counts()
         started = time.monotonic()
         while not stop() and time.monotonic() - started < budget:

@@ -83,7 +83,7 @@ def wire(sender: str, envelope: Envelope) -> bytes:
 @contextmanager
 def connection(server: MailServer) -> Iterator[smtplib.SMTP]:
     """An SMTP connection in the configured TLS mode, logged in when a user is set."""
-    context = ssl.create_default_context()
+    context = server.tls_context()
     client: smtplib.SMTP
     if server.tls == "tls":
         client = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
@@ -116,6 +116,11 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(exc.recipients.values()))
         return f"SMTP {code}: recipient refused ({reply.decode('utf-8', 'replace')})"[:300]
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            f"the server's TLS certificate is not trusted ({exc.verify_message}); if it is "
+            "signed by a private CA, name its certificate in FOREWARN_SMTP_CA_FILE"
+        )[:300]
     return f"{type(exc).__name__}: {exc}"[:300]
 
 

@@ -4,7 +4,8 @@
 any worker, the workers seen in the last day, how many notifications wait (and how many of
 those were already tried), the oldest undelivered one and its age, how many are held for
 digests and how many failed for good, and warnings an operator should act on (a ladder role
-that nobody with an e-mail address holds: its owners will never be told).
+that nobody with an e-mail address holds: its owners will never be told; in a webhook-only
+deployment, no webhook receiving new actions).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from forewarn import ledger
 from forewarn.response.clock import as_utc
 from forewarn.response.ladder import Ladder
-from forewarn.store import outbox
+from forewarn.store import auth, outbox, webhooks
 from forewarn.store.tables import NotificationRow, UserRow, WorkerRow
 
 SEEN = dt.timedelta(days=1)
@@ -92,6 +93,26 @@ def unreachable_roles(session: Session, ladder: Ladder) -> list[str]:
     return sorted({a.owner for a in ladder.actions.values()} - held)
 
 
+def reach_warnings(session: Session, ladder: Ladder) -> list[str]:
+    """Who would never be told. With e-mail in use: each ladder role nobody with an address
+    holds. Without (webhooks only): nothing while a webhook receives new actions, and one
+    warning when none does."""
+    if not auth.mail_recipients(session):
+        hooks = webhooks.list_webhooks(session)
+        if any({outbox.ALL_EVENTS, "action.opened"} & set(h.events) for h in hooks):
+            return []
+        return [
+            "nobody is told about new actions: no user has an e-mail address and no webhook "
+            "receives action.opened (forewarn users set NAME --email ..., or forewarn "
+            "webhooks add URL --events action.opened)"
+        ]
+    return [
+        f"nobody with an e-mail address holds the ladder role {role!r}: its actions' owners "
+        "are never told (forewarn users set NAME --email ...)"
+        for role in unreachable_roles(session, ladder)
+    ]
+
+
 def status(session: Session, ladder: Ladder, now: dt.datetime) -> Status:
     """The delivery status as of ``now``."""
     counts = _counts(session)
@@ -106,11 +127,7 @@ def status(session: Session, ladder: Ladder, now: dt.datetime) -> Status:
     )
     last_tick = session.scalar(select(func.max(WorkerRow.last_tick_at)))
     last_round = session.scalar(select(func.max(WorkerRow.last_round_at)))
-    warnings = [
-        f"nobody with an e-mail address holds the ladder role {role!r}: its actions' owners "
-        "are never told (forewarn users set NAME --email ...)"
-        for role in unreachable_roles(session, ladder)
-    ]
+    warnings = reach_warnings(session, ladder)
     return Status(
         now=ledger.utc_stamp(now),
         last_tick_at=_stamp(last_tick),

@@ -6,22 +6,30 @@ counts from the alert): it separates "nobody was told" from "they were told and 
 answer". Counted are deliveries to people (e-mail, including events carried by a digest);
 webhooks go to systems. The first acknowledgement is the first time an owner acknowledged,
 completed, refused or blocked the action. Times are in hours.
+
+The totals count those told who did not answer, as the gap does
+(:mod:`forewarn.response.waiting`): the median over the acknowledged alone says how many it
+covers; the median over everyone told counts the unanswered as still waiting (Kaplan–Meier);
+and the share acknowledged within 1, 5 and 10 working days of being told counts the
+unanswered as not acknowledged (those told too recently to judge left out).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from forewarn.response import waiting
 from forewarn.response.actions import State
 from forewarn.response.clock import as_utc
+from forewarn.response.ladder import Calendar
+from forewarn.response.waiting import Case, Median, Within
 from forewarn.store import outbox
 from forewarn.store.tables import ActionRow, AlertRow, NotificationRow
 
@@ -57,12 +65,23 @@ class AlertTold:
 
 @dataclass(frozen=True)
 class ToldTotals:
+    """Of the ``actions`` (``alerts``), how many had someone told, how many of those were
+    acknowledged after, and how long it took: ``median_hours_to_ack`` covers only those
+    acknowledged; ``*_answer`` adds the median over everyone told (Kaplan–Meier) and
+    ``*_within`` the share acknowledged within N working days of being told."""
+
     actions_told: int
     actions_acknowledged_after: int
     median_hours_to_ack: float | None
     alerts_told: int
     alerts_acknowledged_after: int
     alerts_median_hours_to_ack: float | None
+    actions: int
+    alerts: int
+    actions_answer: Median
+    alerts_answer: Median
+    actions_within: tuple[Within, ...]
+    alerts_within: tuple[Within, ...]
 
 
 @dataclass(frozen=True)
@@ -122,13 +141,53 @@ def _figures(
     return max(_hours(told, touched), 0.0), None
 
 
-def _median(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return round(statistics.median(present), 2) if present else None
+def _cases(rows: Sequence[ActionTold | AlertTold]) -> list[Case]:
+    """Everyone told, as a case waiting from the first notification to the answer."""
+    found = []
+    for row in rows:
+        if row.first_told_at is None:
+            continue
+        told = dt.datetime.fromisoformat(row.first_told_at)
+        answered = (
+            None if row.acknowledged_at is None else dt.datetime.fromisoformat(row.acknowledged_at)
+        )
+        found.append(Case(told, None if answered is None else max(answered, told)))
+    return found
 
 
-def report(session: Session, now: dt.datetime, country: str | None = None) -> ToldReport:
-    """The told-to-acknowledged figures for every alert raised by ``now`` and its actions."""
+def _totals(
+    per_action: Sequence[ActionTold],
+    per_alert: Sequence[AlertTold],
+    now: dt.datetime,
+    calendar: Calendar,
+) -> ToldTotals:
+    actions, alerts = _cases(per_action), _cases(per_alert)
+    on_actions = waiting.median(actions, now, "hours")
+    on_alerts = waiting.median(alerts, now, "hours")
+    return ToldTotals(
+        actions_told=on_actions.cases,
+        actions_acknowledged_after=on_actions.answered,
+        median_hours_to_ack=on_actions.answered_only,
+        alerts_told=on_alerts.cases,
+        alerts_acknowledged_after=on_alerts.answered,
+        alerts_median_hours_to_ack=on_alerts.answered_only,
+        actions=len(per_action),
+        alerts=len(per_alert),
+        actions_answer=on_actions,
+        alerts_answer=on_alerts,
+        actions_within=waiting.windows(actions, now, calendar),
+        alerts_within=waiting.windows(alerts, now, calendar),
+    )
+
+
+def report(
+    session: Session,
+    now: dt.datetime,
+    country: str | None = None,
+    calendar: Calendar | None = None,
+) -> ToldReport:
+    """The told-to-acknowledged figures for every alert raised by ``now`` and its actions;
+    working days follow ``calendar`` (the ladder's; default Monday to Friday)."""
     query = select(AlertRow).where(AlertRow.created_at <= now).order_by(AlertRow.id)
     if country is not None:
         wanted = country.strip().lower()
@@ -162,12 +221,5 @@ def report(session: Session, now: dt.datetime, country: str | None = None) -> To
         to_ack, waiting = _figures(told, touched, now)
         per_alert.append(AlertTold(alert.id, alert.iso3, alert.country, alert.level, _stamp(told),
                                    _stamp(touched), to_ack, waiting))  # fmt: skip
-    totals = ToldTotals(
-        actions_told=sum(a.first_told_at is not None for a in per_action),
-        actions_acknowledged_after=sum(a.hours_to_ack is not None for a in per_action),
-        median_hours_to_ack=_median(a.hours_to_ack for a in per_action),
-        alerts_told=sum(a.first_told_at is not None for a in per_alert),
-        alerts_acknowledged_after=sum(a.hours_to_ack is not None for a in per_alert),
-        alerts_median_hours_to_ack=_median(a.hours_to_ack for a in per_alert),
-    )
+    totals = _totals(per_action, per_alert, now, calendar or Calendar())
     return ToldReport(tuple(per_action), tuple(per_alert), totals)

@@ -57,6 +57,9 @@ class RoundReport:
     reminded: int
     digests: int
     sent: Counts
+    mail_error: str | None = None
+    """Why e-mail could not be sent in this round (the SMTP server down, its certificate
+    not trusted, the log-in refused), if so."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -112,7 +115,7 @@ class Worker:
             digests = make_digests(self.engine, self.delivery, now)
         spend = budget if budget is not None else max(self.delivery.interval, 60.0)
         sent = self.dispatcher.drain(self.stopping.is_set, spend)
-        result = RoundReport(ticked, report, reminded, digests, sent)
+        result = RoundReport(ticked, report, reminded, digests, sent, self.dispatcher.mail_error)
         if sent.total:
             self._receipt()
         self._heartbeat(now, result)

@@ -110,13 +110,10 @@ def assemble_watchlist(
     now: dt.datetime | None = None,
     top: int = WATCHLIST_TOP,
 ) -> Watchlist:
-    """The watchlist as of ``now``: ranking, new alerts and the warning–response gap.
-
-    ``settings`` is not used yet; it keeps the signature alike to
-    :func:`assemble_country_brief`'s, so that every caller makes both briefs the same way.
-    """
+    """The watchlist as of ``now``: ranking, new alerts and the warning–response gap
+    (working days after the calendar of the ``settings``' ladder)."""
     moment = _now(now)
-    report = gap.report(session, moment)
+    report = gap.report(session, moment, calendar=load_ladder(settings).calendar)
     lines = alert_lines(session, report, None)
     levels: dict[str, str] = {}
     for line in lines:

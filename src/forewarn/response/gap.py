@@ -6,6 +6,14 @@ first substantive action (the first ``done``), the number of escalations, and ho
 actions went overdue, were refused or were blocked (and how many blocks were vetoes). Times
 are in days (hours / 24); an alert nobody answered shows how long it has been waiting. The
 totals across alerts are the gap the project exists to measure.
+
+The totals count the unanswered (:mod:`forewarn.response.waiting`): besides the median over
+the answered alerts (which says nothing of the others, and says how many it covers), the
+share of alerts answered within 1, 5 and 10 working days (the never answered counted as not
+answered, the too recent left out) and the median over all alerts with the unanswered
+counted as still waiting (Kaplan–Meier; "not reached" while more than half may be waiting).
+The CLI (``forewarn gap``), the API (``GET /api/gap``), the dashboard and the watchlist
+brief all read :func:`report`.
 """
 
 from __future__ import annotations
@@ -13,15 +21,18 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from forewarn.response import waiting
 from forewarn.response.actions import State
 from forewarn.response.clock import as_utc
+from forewarn.response.ladder import Calendar
+from forewarn.response.waiting import Case, Median, Within
 from forewarn.store.tables import ActionRow, AlertRow
 
 _TOUCHED = frozenset({State.DONE, State.REFUSED, State.BLOCKED})
@@ -50,7 +61,12 @@ class AlertGap:
 
 @dataclass(frozen=True)
 class GapTotals:
-    """The gap across all alerts."""
+    """The gap across all alerts.
+
+    ``median_days_to_ack`` and ``median_days_to_done`` cover only the ``acknowledged`` and
+    ``done`` alerts; ``first_response`` and ``first_done`` say so and add the median over
+    all alerts (Kaplan–Meier); ``answered_within`` counts the never answered as not
+    answered."""
 
     alerts: int
     acknowledged: int
@@ -65,6 +81,9 @@ class GapTotals:
     blocked: int
     vetoed: int
     still_open: int
+    first_response: Median
+    first_done: Median
+    answered_within: tuple[Within, ...]
 
 
 @dataclass(frozen=True)
@@ -94,12 +113,18 @@ def _first_touch(action: ActionRow) -> dt.datetime | None:
     return min(moments, default=None)
 
 
-def alert_gap(alert: AlertRow, rows: Sequence[ActionRow], now: dt.datetime) -> AlertGap:
-    """The response record of one alert from its actions, as of ``now``."""
+def first_answers(rows: Sequence[ActionRow]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """When an owner first answered any of ``rows`` (acknowledged, done, refused or
+    blocked it), and when the first of them was done."""
     touches = [t for t in map(_first_touch, rows) if t is not None]
     dones = [as_utc(r.closed_at) for r in rows if r.state == State.DONE and r.closed_at]
+    return min(touches, default=None), min(dones, default=None)
+
+
+def alert_gap(alert: AlertRow, rows: Sequence[ActionRow], now: dt.datetime) -> AlertGap:
+    """The response record of one alert from its actions, as of ``now``."""
     states = [State(r.state) for r in rows]
-    first_ack, first_done = min(touches, default=None), min(dones, default=None)
+    first_ack, first_done = first_answers(rows)
     return AlertGap(
         alert_id=alert.id,
         iso3=alert.iso3,
@@ -119,21 +144,39 @@ def alert_gap(alert: AlertRow, rows: Sequence[ActionRow], now: dt.datetime) -> A
     )
 
 
-def _median(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return round(statistics.median(present), 2) if present else None
+@dataclass(frozen=True)
+class Answers:
+    """Every alert as a waiting case: for its first response, and for its first action done."""
+
+    first_response: tuple[Case, ...]
+    first_done: tuple[Case, ...]
 
 
-def totals(gaps: Sequence[AlertGap]) -> GapTotals:
-    """Sum and summarise the per-alert records."""
+def answers(alerts: Sequence[AlertRow], rows: dict[int, list[ActionRow]]) -> Answers:
+    """The cases of ``alerts`` (their actions in ``rows``, by alert id)."""
+    firsts = [(as_utc(a.created_at), first_answers(rows[a.id])) for a in alerts]
+    return Answers(
+        tuple(Case(start, ack) for start, (ack, _) in firsts),
+        tuple(Case(start, done) for start, (_, done) in firsts),
+    )
+
+
+def totals(
+    gaps: Sequence[AlertGap], cases: Answers, now: dt.datetime, calendar: Calendar
+) -> GapTotals:
+    """Sum and summarise the per-alert records; ``cases`` (the same alerts) count the
+    unanswered as of ``now``, in working days of ``calendar``."""
+    moment = as_utc(now)
+    first_response = waiting.median(cases.first_response, moment)
+    first_done = waiting.median(cases.first_done, moment)
     to_done = [g.days_to_done for g in gaps if g.days_to_done is not None]
     return GapTotals(
         alerts=len(gaps),
-        acknowledged=sum(g.days_to_ack is not None for g in gaps),
-        done=len(to_done),
-        never_answered=sum(g.days_to_ack is None for g in gaps),
-        median_days_to_ack=_median(g.days_to_ack for g in gaps),
-        median_days_to_done=_median(to_done),
+        acknowledged=first_response.answered,
+        done=first_done.answered,
+        never_answered=first_response.waiting,
+        median_days_to_ack=first_response.answered_only,
+        median_days_to_done=first_done.answered_only,
         mean_days_to_done=round(statistics.fmean(to_done), 2) if to_done else None,
         escalations=sum(g.escalations for g in gaps),
         overdue=sum(g.overdue for g in gaps),
@@ -141,11 +184,20 @@ def totals(gaps: Sequence[AlertGap]) -> GapTotals:
         blocked=sum(g.blocked for g in gaps),
         vetoed=sum(g.vetoed for g in gaps),
         still_open=sum(g.still_open for g in gaps),
+        first_response=first_response,
+        first_done=first_done,
+        answered_within=waiting.windows(cases.first_response, moment, calendar),
     )
 
 
-def report(session: Session, now: dt.datetime, country: str | None = None) -> GapReport:
-    """The gap for every alert raised by ``now`` (of one country, by ISO3 code or name)."""
+def report(
+    session: Session,
+    now: dt.datetime,
+    country: str | None = None,
+    calendar: Calendar | None = None,
+) -> GapReport:
+    """The gap for every alert raised by ``now`` (of one country, by ISO3 code or name);
+    working days follow ``calendar`` (the ladder's; default Monday to Friday)."""
     query = select(AlertRow).where(AlertRow.created_at <= now).order_by(AlertRow.id)
     if country is not None:
         wanted = country.strip().lower()
@@ -160,4 +212,5 @@ def report(session: Session, now: dt.datetime, country: str | None = None) -> Ga
         for row in session.scalars(chunk):
             by_alert[row.alert_id].append(row)
     gaps = tuple(alert_gap(a, by_alert[a.id], now) for a in alerts)
-    return GapReport(as_utc(now).isoformat(), gaps, totals(gaps))
+    summary = totals(gaps, answers(alerts, by_alert), now, calendar or Calendar())
+    return GapReport(as_utc(now).isoformat(), gaps, summary)

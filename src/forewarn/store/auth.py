@@ -84,6 +84,14 @@ def list_users(session: Session) -> list[UserRow]:
     return list(session.scalars(select(UserRow).order_by(UserRow.name)))
 
 
+def mail_recipients(session: Session) -> list[str]:
+    """The names of the active users with an e-mail address (those told by e-mail)."""
+    query = select(UserRow.name).where(
+        UserRow.active.is_(True), UserRow.email.is_not(None), UserRow.email != ""
+    )
+    return list(session.scalars(query.order_by(UserRow.name)))
+
+
 @dataclass(frozen=True)
 class Contact:
     """How a user is told: e-mail address, language, digest or one message per event.

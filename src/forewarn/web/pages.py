@@ -90,7 +90,7 @@ def home(request: Request, visitor: VisitorDep, context: ContextDep, session: Se
             "map_data": geo.map_data(rows, lang, _map_labels(request)),
             "overdue": sum(v.overdue for v in queue),
             "live": sum(v.live for v in queue),
-            "gap": gap.report(session, utc_now()).totals,
+            "gap": gap.report(session, utc_now(), calendar=context.ladder.calendar).totals,
         },
         visitor=visitor,
     )
@@ -175,9 +175,10 @@ def alert_queue(
     """Alerts, newest first, with how long each has waited for a response."""
     if level:
         context.ladder.check_level(level)
-    report = gap.report(session, utc_now())
+    now, calendar = utc_now(), context.ladder.calendar
+    report = gap.report(session, now, calendar=calendar)
     gaps = {g.alert_id: g for g in report.alerts}
-    heard = told.report(session, utc_now())
+    heard = told.report(session, now, calendar=calendar)
     alerts = list_alerts(session, level=level or None)
     shown = {"alerts": alerts, "gaps": gaps, "totals": report.totals, "level": level}
     shown |= {"told": {t.alert_id: t for t in heard.alerts}, "told_totals": heard.totals}
