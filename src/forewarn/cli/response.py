@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from forewarn import ledger
-from forewarn.cli.app import app, console, err_console, settings_of, write_json
+from forewarn.cli.app import app, console, err_console, fitting, prose, settings_of, write_json
 from forewarn.cli.progress import Update, shown
+from forewarn.cli.views import stamp
 from forewarn.config import Settings
 from forewarn.data.countries import iso3_of
 from forewarn.errors import ConfigError
@@ -233,14 +234,17 @@ def _print_told(heard: told.ToldReport) -> None:
         console.print("nobody has been told of an alert or action yet (forewarn worker)")
         return
     table = Table(title="from being told to acknowledging (hours)")
-    for col in ("alert", "country", "first told", "to ack", "waiting"):
-        table.add_column(col)
+    table.add_column("alert", justify="right", no_wrap=True)
+    table.add_column("country", min_width=11)
+    table.add_column("first told (UTC)", min_width=10)
+    for col in ("to ack", "waiting"):
+        table.add_column(col, justify="right", no_wrap=True)
     for a in rows:
-        table.add_row(str(a.alert_id), a.country, (a.first_told_at or "")[:16],
+        table.add_row(str(a.alert_id), a.country, stamp(a.first_told_at),
                       _fmt(a.hours_to_ack), _fmt(a.hours_waiting))  # fmt: skip
     console.print(table)
     t = heard.totals
-    console.print(
+    prose(
         f"{t.actions_told} actions told, {t.actions_acknowledged_after} acknowledged after; "
         f"median hours from the first notification to acknowledgement: per action "
         f"{_fmt(t.median_hours_to_ack)} (of the {t.actions_acknowledged_after} acknowledged), "
@@ -255,36 +259,9 @@ def _fmt(value: float | None) -> str:
 
 
 def _print_gap(result: gap.GapReport) -> None:
-    table = Table(title=f"warning-to-response gap as of {result.now[:10]} (days)")
-    for col in (
-        "alert",
-        "country",
-        "level",
-        "to ack",
-        "to done",
-        "waiting",
-        "esc.",
-        "overdue",
-        "refused",
-        "blocked",
-    ):
-        table.add_column(col)
-    for g in result.alerts:
-        table.add_row(
-            str(g.alert_id),
-            g.country,
-            g.level,
-            _fmt(g.days_to_ack),
-            _fmt(g.days_to_done),
-            _fmt(g.days_waiting),
-            str(g.escalations),
-            str(g.overdue),
-            str(g.refused),
-            str(g.blocked),
-        )
-    console.print(table)
+    console.print(fitting(_gap_table(result, False), lambda: _gap_table(result, True)))
     t = result.totals
-    console.print(
+    prose(
         f"{t.alerts} alerts: {t.acknowledged} acknowledged, {t.done} with an action done, "
         f"{t.never_answered} never answered; median days to acknowledgement "
         f"{_fmt(t.median_days_to_ack)} (of the {t.acknowledged} acknowledged), to first action "
@@ -294,6 +271,35 @@ def _print_gap(result: gap.GapReport) -> None:
     )
 
 
+COUNTS = ("esc.", "overdue", "refused", "blocked")
+"""The per-alert counts of actions: escalated, overdue, refused, blocked."""
+
+
+def _gap_table(result: gap.GapReport, compact: bool) -> Table:
+    """Per alert; ``compact`` merges the four counts into one ``esc/ovd/ref/blk`` column and
+    stacks the headers so that the country and level stay whole at 80 columns."""
+    table = Table(title=f"warning-to-response gap as of {result.now[:10]} (days)")
+    table.add_column("alert", justify="right", no_wrap=True)
+    table.add_column("country", min_width=11)
+    table.add_column("level", no_wrap=True)
+    for head in ("to ack", "to done", "waiting"):
+        table.add_column(head.replace(" ", "\n") if compact else head, justify="right",
+                         no_wrap=True)  # fmt: skip
+    heads = ("esc/ovd/\nref/blk",) if compact else COUNTS
+    for head in heads:
+        table.add_column(head, justify="right", no_wrap=True)
+    for g in result.alerts:
+        counts = (g.escalations, g.overdue, g.refused, g.blocked)
+        shown = ["/".join(map(str, counts))] if compact else [str(c) for c in counts]
+        table.add_row(
+            str(g.alert_id), g.country, g.level, _fmt(g.days_to_ack), _fmt(g.days_to_done),
+            _fmt(g.days_waiting), *shown,
+        )  # fmt: skip
+    if compact:
+        table.caption = "esc/ovd/ref/blk: actions escalated / overdue / refused / blocked"
+    return table
+
+
 # --- the gap and the told figures with the unanswered counted (forewarn.response.waiting) ---
 
 
@@ -301,20 +307,24 @@ def _print_unanswered(t: gap.GapTotals) -> None:
     """The first response counted over every alert, the never answered included."""
     if not t.alerts:
         return
-    console.print("counting the never answered (as not answered, or as still waiting):")
+    prose("counting the never answered (as not answered, or as still waiting):")
     for w in t.answered_within:
-        console.print(f"  answered within {_window(w)}: {_share(w, 'alerts')}")
-    console.print(f"  median days to acknowledgement, {_all(t.first_response, 'alerts')}")
-    console.print(f"  median days to first action done, {_all(t.first_done, 'alerts')}")
+        prose(indent=2, text=f"answered within {_window(w)}: {_share(w, 'alerts')}")
+    prose(indent=2, text=f"median days to acknowledgement, {_all(t.first_response, 'alerts')}")
+    prose(indent=2, text=f"median days to first action done, {_all(t.first_done, 'alerts')}")
 
 
 def _print_told_unanswered(t: told.ToldTotals) -> None:
     """Told to acknowledged, counted over everyone told, the unanswered included."""
-    console.print("counting those told who did not answer:")
+    prose("counting those told who did not answer:")
     for w in t.alerts_within:
-        console.print(f"  alerts acknowledged within {_window(w)} of being told: {_share(w, '')}")
-    console.print(f"  median hours to acknowledgement, {_all(t.alerts_answer, 'alerts told')}")
-    console.print(f"  median hours to acknowledgement, {_all(t.actions_answer, 'actions told')}")
+        prose(
+            indent=2, text=f"alerts acknowledged within {_window(w)} of being told: {_share(w, '')}"
+        )
+    prose(indent=2, text=f"median hours to acknowledgement, {_all(t.alerts_answer, 'alerts told')}")
+    prose(
+        indent=2, text=f"median hours to acknowledgement, {_all(t.actions_answer, 'actions told')}"
+    )
 
 
 def _window(w: waiting.Within) -> str:
