@@ -83,10 +83,11 @@ def fitting(wide: RenderableType, compact: Callable[[], RenderableType]) -> Rend
     )
 
 
-def prose(text: str, indent: int = 0) -> None:
+def prose(text: str, indent: int = 0, *, markup: bool = False) -> None:
     """A sentence of results, wrapped at word boundaries to the console's width, every line
-    indented by ``indent`` spaces."""
-    console.print(Padding(Text(text), (0, 0, 0, indent), expand=False), soft_wrap=False)
+    indented by ``indent`` spaces (``markup``: Rich markup such as ``[bold]``)."""
+    body = Text.from_markup(text) if markup else Text(text)
+    console.print(Padding(body, (0, 0, 0, indent), expand=False), soft_wrap=False)
 
 
 def settings_of(ctx: typer.Context) -> Settings:

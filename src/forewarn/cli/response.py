@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -67,34 +68,54 @@ def list_actions(
     ctx: typer.Context,
     overdue: bool = typer.Option(False, "--overdue", help="Only actions past their deadline."),
     owner: str | None = typer.Option(None, "--owner", help="Only actions owned by this role."),
+    country: str | None = typer.Option(
+        None, "--country", help="Only actions for this country's alerts (ISO3 or name)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     now: str | None = typer.Option(None, "--now", help=NOW_HELP),
 ) -> None:
     """Show the actions, oldest first."""
     settings = settings_of(ctx)
+    iso3 = iso3_of(country) if country is not None else None  # an unknown country: one line
     if owner is not None:
         load_ladder(settings).check_owner(owner)
     day = _now(now).date() if overdue else None
     with _engine(settings) as engine, Session(engine) as session:
-        rows = [actions.as_dict(r) for r in actions.listing(session, owner=owner, overdue_on=day)]
+        found = actions.listing(session, owner=owner, overdue_on=day, iso3=iso3)
+        where = actions.countries_of(session, [r.alert_id for r in found])
+    rows = [_with_country(actions.as_dict(r), where) for r in found]
     if as_json:
         write_json(rows, None)
         return
+    console.print(fitting(_actions_table(rows, False), lambda: _actions_table(rows, True)))
+
+
+def _with_country(row: dict[str, Any], where: dict[int, tuple[str, str]]) -> dict[str, Any]:
+    country, iso3 = where.get(row["alert_id"], ("", ""))
+    return {**row, "country": country, "iso3": iso3}
+
+
+def _actions_table(rows: list[dict[str, Any]], compact: bool) -> Table:
+    """One row per action; ``compact`` stacks the country under the alert number, the owner
+    under the action and the origin under the state, so that nothing is cut at 80 columns."""
     table = Table(title=f"forewarn actions ({len(rows)})")
-    for col in ("id", "alert", "action", "owner", "state", "deadline", "from"):
-        table.add_column(col, overflow="fold")
+    table.add_column("id", justify="right", no_wrap=True)
+    if compact:
+        for head in ("alert /\ncountry", "action /\nowner", "state /\nfrom", "deadline"):
+            table.add_column(head, min_width=10)
+    else:
+        for head in ("alert", "country", "action", "owner", "state", "deadline", "from"):
+            table.add_column(head, min_width=11 if head == "country" else None)
     for r in rows:
-        origin = r["escalated_from"] or r["triggered_by"] or ""
-        table.add_row(
-            str(r["id"]),
-            str(r["alert_id"]),
-            r["action"],
-            r["owner"],
-            r["state"],
-            r["deadline"],
-            str(origin),
-        )
-    console.print(table)
+        origin = str(r["escalated_from"] or r["triggered_by"] or "")
+        place = f"{r['country']} ({r['iso3']})" if r["iso3"] else ""
+        if compact:
+            state = f"{r['state']}\nfrom {origin}" if origin else r["state"]
+            cells = [f"{r['alert_id']}\n{place}", f"{r['action']}\n{r['owner']}", state]
+        else:
+            cells = [str(r["alert_id"]), place, r["action"], r["owner"], r["state"]]
+        table.add_row(str(r["id"]), *cells, r["deadline"], *([] if compact else [origin]))
+    return table
 
 
 def _decide(ctx: typer.Context, action_id: int, decision: Decision) -> None:
