@@ -28,7 +28,7 @@ def alert_table(records: Iterable[Record], narrow: bool) -> Table:
     """The alerts, one row each; ``narrow`` stacks level over rule and date over time."""
     table = Table(title="forewarn alerts (times in UTC)")
     table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("country", min_width=16)
+    table.add_column("country", min_width=12 if narrow else 16)
     if narrow:
         table.add_column("level / rule", no_wrap=True)
     else:
