@@ -28,7 +28,8 @@ from forewarn.framework.drivers import FactorShare
 
 LEVEL_COLOURS = {"watch": "#d4a017", "warning": "#d9534f", "emergency": "#7b1fa2"}
 PROTECTIVE = "#2e7d32"
-KIND_MARKERS = {"warning": "^", "violence": "X", "veto": "v", "decision": "o", "deployment": "s"}
+KIND_MARKERS = {"warning": "^", "violence": "X", "veto": "v", "decision": "o", "deployment": "s",
+                "report": "D", "statement": "P", "withdrawal": "<"}  # fmt: skip
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -95,9 +96,11 @@ KEY_WIDTH = 140
 def replay_figure(replay: Replay) -> Figure:
     """The replay chart as a figure (see :func:`plot_replay`)."""
     events = sorted(replay.case.events, key=lambda e: e.date)
-    notes = [*_gap_text(replay).splitlines(), "", *_event_key(events)]
-    fig = plt.figure(figsize=(11, 6.4 + 0.15 * len(notes)), layout="constrained")
-    grid = fig.add_gridspec(3, 1, height_ratios=[2.2, 2.8, 0.15 * len(notes)])
+    gaps = _gap_text(replay).splitlines()
+    lines = len(gaps) + 2 + len(events)  # the gaps, a blank line, the key's head and events
+    rows = max(2.8, 0.75 * len({e.kind for e in events}))  # room for numbers above and below
+    fig = plt.figure(figsize=(11, 3.6 + rows + 0.15 * lines), layout="constrained")
+    grid = fig.add_gridspec(3, 1, height_ratios=[2.2, rows, 0.15 * lines])
     top = fig.add_subplot(grid[0])
     bottom = fig.add_subplot(grid[1], sharex=top)
     _replay_top(top, replay)
@@ -107,6 +110,9 @@ def replay_figure(replay: Replay) -> Figure:
         span = (min(starts) - dt.timedelta(days=60), max(core or starts) + dt.timedelta(days=120))
         top.set_xlim(_x(span[0]), _x(span[1]))
     _replay_bottom(bottom, events)
+    low, high = bottom.get_xlim()
+    off = {i for i, e in enumerate(events) if not low <= _x(e.date) <= high}
+    notes = [*gaps, "", *_event_key(events, off)]
     top.tick_params(labelbottom=False)
     for label in bottom.get_xticklabels():
         label.set(rotation=30, ha="right")
@@ -128,11 +134,13 @@ def fit_title(fig: Figure, title: str, size: float) -> None:
         shown.set_text("\n".join(wrap(title, width)))
 
 
-def _event_key(events: Sequence[Event]) -> list[str]:
-    """One line per event, numbered as on the chart: date, kind and title."""
+def _event_key(events: Sequence[Event], off: set[int] | frozenset[int] = frozenset()) -> list[str]:
+    """One line per event, numbered as on the chart: date, kind and title (``off``: the
+    indexes of events outside the chart's span, said so)."""
     lines = ["events (numbered as on the chart; green: decisions protecting civilians)"]
     for n, e in enumerate(events, 1):
         mark = " (protective)" if e.protective else ""
+        mark += " [outside the period shown]" if n - 1 in off else ""
         head = f"{n:>3}  {e.date.isoformat()}  {e.kind:<11}"
         lines.append(head + shorten(e.title + mark, KEY_WIDTH - len(head), placeholder="…"))
     return lines
@@ -174,6 +182,12 @@ def _replay_top(ax: Axes, replay: Replay) -> None:
     ax.grid(alpha=0.3)
 
 
+def label_offset(place: int) -> float:
+    """Points above (even places) or below (odd) an event's marker for its number."""
+    step = place // 2
+    return 6.0 + 8.0 * step if place % 2 == 0 else -6.0 - 8.0 * step
+
+
 def _replay_bottom(ax: Axes, events: Sequence[Event]) -> None:
     """The recorded events by kind, each numbered (stacked where they would overlap)."""
     kinds = sorted({e.kind for e in events})
@@ -182,17 +196,19 @@ def _replay_bottom(ax: Axes, events: Sequence[Event]) -> None:
         left, right = min(dates, default=0.0), max(dates, default=1.0)
     else:
         left, right = ax.get_xlim()
-    close = (right - left) / 60  # numbers of events nearer than this stack
-    last: dict[str, tuple[float, int]] = {}
+    close = (right - left) / 60  # numbers of events nearer than this take another place
+    placed: dict[str, list[tuple[float, int]]] = {}
     for n, (e, x) in enumerate(zip(events, dates, strict=True), 1):
         y = kinds.index(e.kind)
         colour = PROTECTIVE if e.protective else "#333"
         ax.plot(x, y, KIND_MARKERS.get(e.kind, "D"), color=colour, ms=7)
-        before = last.get(e.kind)
-        level = (before[1] + 1) % 3 if before and x - before[0] < close else 0
-        last[e.kind] = (x, level)
-        ax.annotate(str(n), (x, y), xytext=(0, 7 + 8 * level), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=7, color=colour)  # fmt: skip
+        row = placed.setdefault(e.kind, [])
+        taken = {place for other, place in row if x - other < close}
+        place = min(p for p in range(len(taken) + 1) if p not in taken)
+        row.append((x, place))
+        ax.annotate(str(n), (x, y), xytext=(0, label_offset(place)), textcoords="offset points",
+                    ha="center", va="bottom" if place % 2 == 0 else "top", fontsize=7,
+                    color=colour)  # fmt: skip
     handles = [ax.plot([], [], KIND_MARKERS.get(k, "D"), color="#333", ls="none", label=k)[0]
                for k in kinds]  # fmt: skip
     if any(e.protective for e in events):
