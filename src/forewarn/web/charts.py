@@ -36,6 +36,8 @@ LABEL_CHARS = 11
 """Characters allowed for an onset label ("onset 1994", "awal 1994", and a little room)."""
 LABEL_GAP = 6.0
 """Horizontal room kept between two labels on one line."""
+LABEL_LINE = 1.35 * LABEL_SIZE
+"""From one line of labels to the next (a label's box is about 1.2 em high)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Onset:
         """The room the label may take: left, top, right, bottom (SVG units)."""
         width = label_width()
         left = self.label_x if self.anchor == "start" else self.label_x - width
-        return (left, self.label_y - LABEL_SIZE, left + width, self.label_y + 0.25 * LABEL_SIZE)
+        return (left, self.label_y - LABEL_SIZE, left + width, self.label_y + 0.3 * LABEL_SIZE)
 
 
 def label_width() -> float:
@@ -164,7 +166,7 @@ def onset_marks(onsets: Sequence[tuple[float, int]]) -> tuple[Onset, ...]:
         if row == len(lines):
             lines.append([])
         lines[row].append(span)
-        y = TOP + 10 + row * (LABEL_SIZE + 2)
+        y = TOP + 10 + row * LABEL_LINE
         placed.append(Onset(x, year, x - 4 if late else x + 4, y, "end" if late else "start"))
     return tuple(placed)
 
