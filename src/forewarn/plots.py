@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from textwrap import shorten
+from textwrap import shorten, wrap
 
 import matplotlib
 
@@ -23,11 +23,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from forewarn.cases.replay import Replay
+from forewarn.cases.timeline import Event
 from forewarn.framework.drivers import FactorShare
 
 LEVEL_COLOURS = {"watch": "#d4a017", "warning": "#d9534f", "emergency": "#7b1fa2"}
 PROTECTIVE = "#2e7d32"
-KIND_MARKERS = {"warning": "^", "violence": "X", "veto": "v", "decision": "o", "deployment": "s"}
+KIND_MARKERS = {"warning": "^", "violence": "X", "veto": "v", "decision": "o", "deployment": "s",
+                "report": "D", "statement": "P", "withdrawal": "<"}  # fmt: skip
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -82,20 +84,66 @@ def plot_factors(
 
 
 def plot_replay(replay: Replay, path: Path) -> Path:
-    """Side-by-side timeline: forewarn's forecasts, alerts and deadlines above; history below."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6), sharex=True,
-                                      gridspec_kw={"height_ratios": [1, 1.3]})  # fmt: skip
+    """Side-by-side timeline: forewarn's forecasts, alerts and deadlines above; history below,
+    each event numbered and listed with its date and title under the chart."""
+    return _save(replay_figure(replay), path)
+
+
+KEY_WIDTH = 140
+"""Characters of an event's line in the key below the replay chart."""
+
+
+def replay_figure(replay: Replay) -> Figure:
+    """The replay chart as a figure (see :func:`plot_replay`)."""
+    events = sorted(replay.case.events, key=lambda e: e.date)
+    gaps = _gap_text(replay).splitlines()
+    lines = len(gaps) + 2 + len(events)  # the gaps, a blank line, the key's head and events
+    rows = max(2.8, 0.75 * len({e.kind for e in events}))  # room for numbers above and below
+    fig = plt.figure(figsize=(11, 3.6 + rows + 0.15 * lines), layout="constrained")
+    grid = fig.add_gridspec(3, 1, height_ratios=[2.2, rows, 0.15 * lines])
+    top = fig.add_subplot(grid[0])
+    bottom = fig.add_subplot(grid[1], sharex=top)
     _replay_top(top, replay)
-    _replay_bottom(bottom, replay)
-    core = [e.date for e in replay.case.events if e.kind != "report"]
+    core = [e.date for e in events if e.kind != "report"]
     starts = [f.issued for f in replay.forecasts] + core
     if starts:
         span = (min(starts) - dt.timedelta(days=60), max(core or starts) + dt.timedelta(days=120))
         top.set_xlim(_x(span[0]), _x(span[1]))
-    fig.suptitle(f"{replay.case.title}: forewarn replayed without hindsight", fontsize=11)
-    fig.autofmt_xdate()
-    fig.text(0.01, 0.0, _gap_text(replay), fontsize=8, va="top", family="monospace")
-    return _save(fig, path)
+    _replay_bottom(bottom, events)
+    low, high = bottom.get_xlim()
+    off = {i for i, e in enumerate(events) if not low <= _x(e.date) <= high}
+    notes = [*gaps, "", *_event_key(events, off)]
+    top.tick_params(labelbottom=False)
+    for label in bottom.get_xticklabels():
+        label.set(rotation=30, ha="right")
+    text = fig.add_subplot(grid[2])
+    text.axis("off")
+    text.text(0, 1, "\n".join(notes), fontsize=8, va="top", family="monospace",
+              transform=text.transAxes)  # fmt: skip
+    fit_title(fig, f"{replay.case.title}: forewarn replayed without hindsight", 11)
+    return fig
+
+
+def fit_title(fig: Figure, title: str, size: float) -> None:
+    """``title`` as the figure's title, wrapped at word boundaries until it fits the width."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    shown = fig.suptitle(title, fontsize=size)
+    width = len(title)
+    while width > 20 and shown.get_window_extent(renderer).width > 0.96 * fig.bbox.width:
+        width -= 4
+        shown.set_text("\n".join(wrap(title, width)))
+
+
+def _event_key(events: Sequence[Event], off: set[int] | frozenset[int] = frozenset()) -> list[str]:
+    """One line per event, numbered as on the chart: date, kind and title (``off``: the
+    indexes of events outside the chart's span, said so)."""
+    lines = ["events (numbered as on the chart; green: decisions protecting civilians)"]
+    for n, e in enumerate(events, 1):
+        mark = " (protective)" if e.protective else ""
+        mark += " [outside the period shown]" if n - 1 in off else ""
+        head = f"{n:>3}  {e.date.isoformat()}  {e.kind:<11}"
+        lines.append(head + shorten(e.title + mark, KEY_WIDTH - len(head), placeholder="…"))
+    return lines
 
 
 def _gap_text(replay: Replay) -> str:
@@ -129,21 +177,45 @@ def _replay_top(ax: Axes, replay: Replay) -> None:
     if after_veto:
         ax.plot(after_veto, [0] * len(after_veto), "v", color="#7b1fa2",
                 label="due after a veto (GA debate)")  # fmt: skip
-    ax.set_ylabel("forewarn")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_ylabel("forewarn: risk (%)")
+    ax.legend(loc="upper right", fontsize=8)
     ax.grid(alpha=0.3)
 
 
-def _replay_bottom(ax: Axes, replay: Replay) -> None:
-    kinds = sorted({e.kind for e in replay.case.events})
-    for e in replay.case.events:
+def label_offset(place: int) -> float:
+    """Points above (even places) or below (odd) an event's marker for its number."""
+    step = place // 2
+    return 6.0 + 8.0 * step if place % 2 == 0 else -6.0 - 8.0 * step
+
+
+def _replay_bottom(ax: Axes, events: Sequence[Event]) -> None:
+    """The recorded events by kind, each numbered (stacked where they would overlap)."""
+    kinds = sorted({e.kind for e in events})
+    dates = [_x(e.date) for e in events]
+    if ax.get_autoscalex_on():  # no limits set: the events' own span
+        left, right = min(dates, default=0.0), max(dates, default=1.0)
+    else:
+        left, right = ax.get_xlim()
+    close = (right - left) / 60  # numbers of events nearer than this take another place
+    placed: dict[str, list[tuple[float, int]]] = {}
+    for n, (e, x) in enumerate(zip(events, dates, strict=True), 1):
         y = kinds.index(e.kind)
         colour = PROTECTIVE if e.protective else "#333"
-        ax.plot(_x(e.date), y, KIND_MARKERS.get(e.kind, "D"), color=colour, ms=7)
-    if any(e.protective for e in replay.case.events):
-        ax.plot([], [], "o", color=PROTECTIVE, label="protective decision")
-        ax.legend(loc="upper left", fontsize=8)
+        ax.plot(x, y, KIND_MARKERS.get(e.kind, "D"), color=colour, ms=7)
+        row = placed.setdefault(e.kind, [])
+        taken = {place for other, place in row if x - other < close}
+        place = min(p for p in range(len(taken) + 1) if p not in taken)
+        row.append((x, place))
+        ax.annotate(str(n), (x, y), xytext=(0, label_offset(place)), textcoords="offset points",
+                    ha="center", va="bottom" if place % 2 == 0 else "top", fontsize=7,
+                    color=colour)  # fmt: skip
+    handles = [ax.plot([], [], KIND_MARKERS.get(k, "D"), color="#333", ls="none", label=k)[0]
+               for k in kinds]  # fmt: skip
+    if any(e.protective for e in events):
+        handles += ax.plot([], [], "o", color=PROTECTIVE, ls="none", label="protective decision")
+    ax.legend(handles=handles, loc="upper left", fontsize=8, ncols=len(handles))
     ax.set_yticks(range(len(kinds)), kinds)
+    ax.set_ylim(-0.6, len(kinds) - 0.1 + 0.6)
     ax.set_ylabel("recorded history")
     ax.grid(alpha=0.3)
 

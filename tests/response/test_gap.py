@@ -158,7 +158,8 @@ def test_gap_command_filters_by_country_and_writes_json(
     out = tmp_path / "gap.json"
     result = cli("gap", "--country", "myanmar", "--json", str(out), "--now", "2025-03-12T09:00")
     assert result.exit_code == 0, result.stderr
-    assert "1 alerts: 1 acknowledged, 1 with an action done, 0 never answered" in result.stdout
+    said = " ".join(result.stdout.split())
+    assert "1 alerts: 1 acknowledged, 1 with an action done, 0 never answered" in said
     data = json.loads(out.read_text("utf-8"))
     assert [a["iso3"] for a in data["alerts"]] == ["MMR"]
     assert data["totals"]["escalations"] == 3 and data["alerts"][0]["days_to_done"] == 3.0
@@ -167,15 +168,15 @@ def test_gap_command_filters_by_country_and_writes_json(
         "working_days": 5, "judged": 1, "answered": 1, "too_recent": 0, "share": 1.0
     }  # fmt: skip
     everyone = cli("gap", "--now", "2025-03-12T09:00")
-    assert "3 alerts: 2 acknowledged" in everyone.stdout
-    assert "6 escalations, 7 overdue, 1 refused, 1 blocked (1 by veto)" in everyone.stdout
-    lines = [" ".join(line.split()) for line in everyone.stdout.splitlines()]
-    assert "median days to acknowledgement 1.8 (of the 2 acknowledged)" in everyone.stdout
-    assert "answered within 1 working day: 1 of 3 alerts (33%)" in lines
-    assert "answered within 5 working days: 2 of 3 alerts (67%)" in lines
-    assert "answered within 10 working days: 0 of 0 alerts; 3 too recent to judge" in lines
+    said = " ".join(everyone.stdout.split())  # the sentences wrap at the width
+    assert "3 alerts: 2 acknowledged" in said
+    assert "6 escalations, 7 overdue, 1 refused, 1 blocked (1 by veto)" in said
+    assert "median days to acknowledgement 1.8 (of the 2 acknowledged)" in said
+    assert "answered within 1 working day: 1 of 3 alerts (33%)" in said
+    assert "answered within 5 working days: 2 of 3 alerts (67%)" in said
+    assert "answered within 10 working days: 0 of 0 alerts; 3 too recent to judge" in said
     assert (
-        "median days to acknowledgement, all 3 alerts: 3.0 (Kaplan–Meier; 1 still waiting)" in lines
+        "median days to acknowledgement, all 3 alerts: 3.0 (Kaplan–Meier; 1 still waiting)" in said
     )
 
 
@@ -186,11 +187,11 @@ def test_gap_says_when_the_median_over_all_alerts_is_not_reached(
     _mostly_unanswered(engine, ladder, roles)
     out = cli("gap", "--now", "2025-03-12T09:00")
     assert out.exit_code == 0, out.stderr
-    lines = [" ".join(line.split()) for line in out.stdout.splitlines()]
-    assert "answered within 5 working days: 1 of 3 alerts (33%); 2 too recent to judge" in lines
+    said = " ".join(out.stdout.split())  # the sentences wrap at the width
+    assert "answered within 5 working days: 1 of 3 alerts (33%); 2 too recent to judge" in said
     assert (
         "median days to acknowledgement, all 5 alerts: not reached (3 still waiting, the "
-        "longest 9.0 days)" in lines
+        "longest 9.0 days)" in said
     )
 
 

@@ -26,7 +26,7 @@ from forewarn.warning.alerts import Provenance
 
 BASE_YEAR = 2024
 HISTORY_YEARS = range(2005, 2025)
-ONSETS = {"MMR": (2016, 2021), "SDN": (2023,)}
+ONSETS = {"MMR": (2016, 2021), "SDN": (2023,), "NGA": (2009, 2010, 2012)}
 """Years the stand-in history marks as onsets (the tests look for these)."""
 
 
@@ -60,7 +60,7 @@ def forecast_of(settings: Settings) -> pd.DataFrame:
 
 
 def history_of(settings: Settings, iso3: str) -> pd.DataFrame:
-    """A smooth history ending at the published risk, with onsets for MMR and SDN."""
+    """A smooth history ending at the published risk, with onsets for MMR, SDN and NGA."""
     frame = forecast_of(settings)
     return _history(iso3, float(frame.loc[frame["iso3"] == iso3, "risk_2y"].iloc[0]))
 

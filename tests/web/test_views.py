@@ -22,7 +22,7 @@ def test_the_chart_draws_line_band_and_onsets() -> None:
     assert chart is not None
     assert chart.line.startswith("M") and chart.line.count("L") == 3
     assert chart.band.endswith("Z") and chart.band.count("M") == 1
-    assert [year for _, year in chart.onsets] == [2002]
+    assert [o.year for o in chart.onsets] == [2002]
     assert chart.y_ticks[0][1] == 0 and chart.y_ticks[-1][1] >= 0.08  # the band's top
     assert chart.left <= chart.dots[0][0] < chart.dots[-1][0] <= chart.right
     assert chart.dots[0][1] > chart.dots[-1][1]  # higher risk is drawn higher up

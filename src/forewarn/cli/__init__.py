@@ -103,7 +103,9 @@ def _application(argv: list[str]) -> typer.Typer:
     from the modules' source without importing them (:mod:`forewarn.cli.outline`)."""
     named = _named(argv)
     loaded = all(f"forewarn.cli.{m}" in sys.modules for m in COMMAND_MODULES)
-    listing = named not in COMMANDS and (named is not None or len(argv) <= 1 or _asks_help(argv))
+    listing = named not in COMMANDS and (
+        named is not None or len(argv) <= 1 or _asks_help(argv) or "--version" in argv[1:]
+    )
     if listing and not loaded:
         from forewarn.cli.outline import outline_app
 

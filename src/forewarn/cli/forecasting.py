@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 import typer
+from rich.console import Group, RenderableType
 from rich.table import Table
 
-from forewarn.cli.app import app, console, settings_of, write_json
+from forewarn.cli.app import app, console, fitting, prose, settings_of, write_json
 from forewarn.cli.progress import shown
 from forewarn.config import Settings
 from forewarn.data.panel import Panel, load_panel
@@ -135,17 +136,47 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False)
 
 
-def _metrics_table(summaries: list[dict[str, Any]], title: str) -> Table:
+METRICS = (
+    ("AUC", "auc", "{:.3f}"),
+    ("R@10", "recall_at_10", "{:.2f}"),
+    ("R@20", "recall_at_20", "{:.2f}"),
+    ("R@30", "recall_at_30", "{:.2f}"),
+    ("top30", "caught_at_30", "{}"),
+    ("Brier", "brier", "{:.4f}"),
+    ("logloss", "log_loss", "{:.3f}"),
+    ("time (s)", "seconds", "{:.0f}"),
+)
+"""The backtest scores shown: header, summary key, format (top30: onsets caught of all)."""
+
+
+def _metric(summary: dict[str, Any], key: str, form: str) -> str:
+    if key == "caught_at_30":
+        return f"{summary['caught_at_30']}/{summary['onsets']}"
+    return form.format(summary[key])
+
+
+def _metrics_table(summaries: list[dict[str, Any]], title: str) -> RenderableType:
+    """One row per model; where that would cut the model names, one column per model."""
+    return fitting(_metrics_rows(summaries, title), lambda: _metrics_columns(summaries, title))
+
+
+def _metrics_rows(summaries: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title)
-    heads = ("model", "AUC", "R@10", "R@20", "R@30", "top30", "Brier", "logloss", "s")
-    for head in heads:
-        table.add_column(head, justify="left" if head == "model" else "right")
+    table.add_column("model", no_wrap=True)
+    for head, _, _ in METRICS:
+        table.add_column(head, justify="right", no_wrap=True)
     for s in summaries:
-        table.add_row(
-            s["model"], f"{s['auc']:.3f}", f"{s['recall_at_10']:.2f}", f"{s['recall_at_20']:.2f}",
-            f"{s['recall_at_30']:.2f}", f"{s['caught_at_30']}/{s['onsets']}", f"{s['brier']:.4f}",
-            f"{s['log_loss']:.3f}", f"{s['seconds']:.0f}",
-        )  # fmt: skip
+        table.add_row(s["model"], *(_metric(s, key, form) for _, key, form in METRICS))
+    return table
+
+
+def _metrics_columns(summaries: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("score", no_wrap=True)
+    for s in summaries:
+        table.add_column(s["model"], justify="right", no_wrap=True)
+    for head, key, form in METRICS:
+        table.add_row(head, *(_metric(s, key, form) for s in summaries))
     return table
 
 
@@ -189,27 +220,46 @@ def forecast_command(
     panel = load_panel(settings, data)
     check_base_year(panel, base_year)
     result = _forecast(spec, panel, settings, base_year, use_cache=use_cache)
-    _print_wide(_forecast_table(result, top))
+    _print_forecast(result, top)
     if out is not None:
         _write_csv(result.table.drop(columns=["top_drivers"]), out)
 
 
-def _forecast_table(result: ForecastResult, top: int) -> Table:
+def _forecast_table(result: ForecastResult, top: int, compact: bool = False) -> Table:
+    """The ranked forecast; ``compact`` lists each country's drivers under its name, one a
+    line, and the band under the risk, so that nothing is squeezed at 80 columns."""
     years = f"{result.base_year + 1}-{result.base_year + 2}"
     table = Table(title=f"Risk of a mass-killing onset in {years} ({result.model})")
-    for head in ("rank", "country", "risk", "band", "1-year", "change", "top drivers"):
-        left = head in ("country", "top drivers")
-        table.add_column(head, justify="left" if left else "right", overflow="fold")
+    heads = ("rank", "country and top drivers", "risk\nband", "1-year", "change") if compact else (
+        "rank", "country", "risk", "band", "1-year", "change", "top drivers")  # fmt: skip
+    for head in heads:
+        left = head.startswith("country") or head == "top drivers"
+        table.add_column(head, justify="left" if left else "right", no_wrap=not left,
+                         overflow="fold", min_width=16 if left else None)  # fmt: skip
     for row in result.table.head(top).itertuples():
-        table.add_row(
-            str(row.rank), f"{row.country} ({row.iso3})", f"{row.risk_2y:.1%}",
-            f"{row.low:.1%}-{row.high:.1%}", f"{row.risk_1y:.1%}", _signed(cast(float, row.change)),
-            _driver_text(result, int(cast(int, row.ccode))),
-        )  # fmt: skip
+        drivers = _drivers_of(result, int(cast(int, row.ccode)))
+        place, band = f"{row.country} ({row.iso3})", f"{row.low:.1%}-{row.high:.1%}"
+        risk, change = f"{row.risk_2y:.1%}", _signed(cast(float, row.change))
+        if compact:
+            cell = Group(place, _driver_grid(drivers))
+            table.add_row(str(row.rank), cell, f"{risk}\n{band}", f"{row.risk_1y:.1%}", change)
+        else:
+            text = "; ".join(f"{label} {v:+.2f}" for label, v in drivers)
+            table.add_row(str(row.rank), place, risk, band, f"{row.risk_1y:.1%}", change, text)
     return table
 
 
-def _driver_text(result: ForecastResult, ccode: int, top: int = 3) -> str:
+def _driver_grid(drivers: list[tuple[str, float]]) -> Table:
+    """Drivers one a line, the value in front and the label wrapped beside it."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column()
+    for label, value in drivers:
+        grid.add_row(f"  {value:+.2f}", label)
+    return grid
+
+
+def _drivers_of(result: ForecastResult, ccode: int, top: int = 3) -> list[tuple[str, float]]:
     """The country's largest drivers by their labels (baseline terms are not drivers)."""
     from forewarn.framework.drivers import label_of, top_drivers
 
@@ -217,13 +267,18 @@ def _driver_text(result: ForecastResult, ccode: int, top: int = 3) -> str:
     pairs = top_drivers(
         dict(zip(map(str, row.index), map(float, row.to_numpy()), strict=True)), top
     )
-    return "; ".join(f"{label_of(f)} {v:+.2f}" for f, v in pairs)
+    return [(label_of(f), v) for f, v in pairs]
 
 
-def _print_wide(table: Table) -> None:
-    """Tables with drivers need room: at least 150 columns when not writing to a terminal."""
-    if console.is_terminal:
-        console.print(table)
+def _print_forecast(result: ForecastResult, top: int) -> None:
+    """The forecast table: on a terminal (or at a ``COLUMNS`` width), one that fits it;
+    otherwise at least 150 columns wide, the drivers on the country's line."""
+    table = _forecast_table(result, top)
+    if console.is_terminal or os.environ.get("COLUMNS"):
+        wide = table
+        if console.width < 150:  # the drivers need room: below that, one per line
+            wide = _forecast_table(result, top, compact=True)
+        console.print(wide)
         return
     saved = console.width
     console.width = max(saved, 150)
@@ -247,15 +302,18 @@ def demo_command(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     panel = load_panel(settings)
     frame = panel.frame
-    console.print(
+    prose(
         f"[bold]1. Data[/]: {panel.path.name}, {len(frame):,} country-years, "
         f"{frame['ccode'].nunique()} countries, {frame['year'].min()}-{frame['year'].max()}, "
-        f"{int(frame['mk_onset'].sum())} onsets; sha256 {panel.sha256[:12]}… verified"
+        f"{int(frame['mk_onset'].sum())} onsets; sha256 {panel.sha256[:12]}… verified",
+        markup=True,
     )
-    console.print("[bold]2. Backtest[/] (EWP fully out-of-sample protocol, 39 onsets 1994-2024)")
+    prose(
+        "[bold]2. Backtest[/] (EWP fully out-of-sample protocol, 39 onsets 1994-2024)", markup=True
+    )
     specs = [_spec("ewp-elasticnet"), _spec(None)]
     summaries = [_backtest(s, panel, settings, use_cache=True).summary() for s in specs]
     console.print(_metrics_table(summaries, "EWP published: AUC 0.825, 27/39 caught at 30"))
     console.print(f"[bold]3. Forecast[/] from base year {panel.last_year}")
     result = _forecast(specs[1], panel, settings, None, use_cache=True)
-    _print_wide(_forecast_table(result, 20))
+    _print_forecast(result, 20)

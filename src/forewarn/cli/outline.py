@@ -16,6 +16,8 @@ from importlib import resources
 
 import typer
 
+from forewarn.cli.app import VERSION
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -55,7 +57,7 @@ def outline_app(modules: tuple[str, ...], template: typer.Typer) -> typer.Typer:
     stand_in = typer.Typer(name=info.name, help=info.help, no_args_is_help=True,
                            add_completion=False, pretty_exceptions_enable=False,
                            rich_markup_mode=None)  # fmt: skip
-    stand_in.callback()(_nothing)
+    stand_in.callback()(_root)
     for module in modules:
         for entry in entries(module):
             if entry.group:
@@ -63,6 +65,10 @@ def outline_app(modules: tuple[str, ...], template: typer.Typer) -> typer.Typer:
             else:
                 stand_in.command(entry.name, help=entry.help)(_nothing)
     return stand_in
+
+
+def _root(version: bool = VERSION) -> None:
+    """A stand-in for the real callback, with the same options (``--version`` answered)."""
 
 
 def _nothing() -> None:

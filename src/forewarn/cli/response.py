@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -14,8 +15,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from forewarn import ledger
-from forewarn.cli.app import app, console, err_console, settings_of, write_json
+from forewarn.cli.app import app, console, err_console, fitting, prose, settings_of, write_json
 from forewarn.cli.progress import Update, shown
+from forewarn.cli.views import stamp
 from forewarn.config import Settings
 from forewarn.data.countries import iso3_of
 from forewarn.errors import ConfigError
@@ -66,34 +68,54 @@ def list_actions(
     ctx: typer.Context,
     overdue: bool = typer.Option(False, "--overdue", help="Only actions past their deadline."),
     owner: str | None = typer.Option(None, "--owner", help="Only actions owned by this role."),
+    country: str | None = typer.Option(
+        None, "--country", help="Only actions for this country's alerts (ISO3 or name)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     now: str | None = typer.Option(None, "--now", help=NOW_HELP),
 ) -> None:
     """Show the actions, oldest first."""
     settings = settings_of(ctx)
+    iso3 = iso3_of(country) if country is not None else None  # an unknown country: one line
     if owner is not None:
         load_ladder(settings).check_owner(owner)
     day = _now(now).date() if overdue else None
     with _engine(settings) as engine, Session(engine) as session:
-        rows = [actions.as_dict(r) for r in actions.listing(session, owner=owner, overdue_on=day)]
+        found = actions.listing(session, owner=owner, overdue_on=day, iso3=iso3)
+        where = actions.countries_of(session, [r.alert_id for r in found])
+    rows = [_with_country(actions.as_dict(r), where) for r in found]
     if as_json:
         write_json(rows, None)
         return
+    console.print(fitting(_actions_table(rows, False), lambda: _actions_table(rows, True)))
+
+
+def _with_country(row: dict[str, Any], where: dict[int, tuple[str, str]]) -> dict[str, Any]:
+    country, iso3 = where.get(row["alert_id"], ("", ""))
+    return {**row, "country": country, "iso3": iso3}
+
+
+def _actions_table(rows: list[dict[str, Any]], compact: bool) -> Table:
+    """One row per action; ``compact`` stacks the country under the alert number, the owner
+    under the action and the origin under the state, so that nothing is cut at 80 columns."""
     table = Table(title=f"forewarn actions ({len(rows)})")
-    for col in ("id", "alert", "action", "owner", "state", "deadline", "from"):
-        table.add_column(col, overflow="fold")
+    table.add_column("id", justify="right", no_wrap=True)
+    if compact:
+        for head in ("alert /\ncountry", "action /\nowner", "state /\nfrom", "deadline"):
+            table.add_column(head, min_width=10)
+    else:
+        for head in ("alert", "country", "action", "owner", "state", "deadline", "from"):
+            table.add_column(head, min_width=11 if head == "country" else None)
     for r in rows:
-        origin = r["escalated_from"] or r["triggered_by"] or ""
-        table.add_row(
-            str(r["id"]),
-            str(r["alert_id"]),
-            r["action"],
-            r["owner"],
-            r["state"],
-            r["deadline"],
-            str(origin),
-        )
-    console.print(table)
+        origin = str(r["escalated_from"] or r["triggered_by"] or "")
+        place = f"{r['country']} ({r['iso3']})" if r["iso3"] else ""
+        if compact:
+            state = f"{r['state']}\nfrom {origin}" if origin else r["state"]
+            cells = [f"{r['alert_id']}\n{place}", f"{r['action']}\n{r['owner']}", state]
+        else:
+            cells = [str(r["alert_id"]), place, r["action"], r["owner"], r["state"]]
+        table.add_row(str(r["id"]), *cells, r["deadline"], *([] if compact else [origin]))
+    return table
 
 
 def _decide(ctx: typer.Context, action_id: int, decision: Decision) -> None:
@@ -233,14 +255,17 @@ def _print_told(heard: told.ToldReport) -> None:
         console.print("nobody has been told of an alert or action yet (forewarn worker)")
         return
     table = Table(title="from being told to acknowledging (hours)")
-    for col in ("alert", "country", "first told", "to ack", "waiting"):
-        table.add_column(col)
+    table.add_column("alert", justify="right", no_wrap=True)
+    table.add_column("country", min_width=11)
+    table.add_column("first told (UTC)", min_width=10)
+    for col in ("to ack", "waiting"):
+        table.add_column(col, justify="right", no_wrap=True)
     for a in rows:
-        table.add_row(str(a.alert_id), a.country, (a.first_told_at or "")[:16],
+        table.add_row(str(a.alert_id), a.country, stamp(a.first_told_at),
                       _fmt(a.hours_to_ack), _fmt(a.hours_waiting))  # fmt: skip
     console.print(table)
     t = heard.totals
-    console.print(
+    prose(
         f"{t.actions_told} actions told, {t.actions_acknowledged_after} acknowledged after; "
         f"median hours from the first notification to acknowledgement: per action "
         f"{_fmt(t.median_hours_to_ack)} (of the {t.actions_acknowledged_after} acknowledged), "
@@ -255,36 +280,9 @@ def _fmt(value: float | None) -> str:
 
 
 def _print_gap(result: gap.GapReport) -> None:
-    table = Table(title=f"warning-to-response gap as of {result.now[:10]} (days)")
-    for col in (
-        "alert",
-        "country",
-        "level",
-        "to ack",
-        "to done",
-        "waiting",
-        "esc.",
-        "overdue",
-        "refused",
-        "blocked",
-    ):
-        table.add_column(col)
-    for g in result.alerts:
-        table.add_row(
-            str(g.alert_id),
-            g.country,
-            g.level,
-            _fmt(g.days_to_ack),
-            _fmt(g.days_to_done),
-            _fmt(g.days_waiting),
-            str(g.escalations),
-            str(g.overdue),
-            str(g.refused),
-            str(g.blocked),
-        )
-    console.print(table)
+    console.print(fitting(_gap_table(result, False), lambda: _gap_table(result, True)))
     t = result.totals
-    console.print(
+    prose(
         f"{t.alerts} alerts: {t.acknowledged} acknowledged, {t.done} with an action done, "
         f"{t.never_answered} never answered; median days to acknowledgement "
         f"{_fmt(t.median_days_to_ack)} (of the {t.acknowledged} acknowledged), to first action "
@@ -294,6 +292,35 @@ def _print_gap(result: gap.GapReport) -> None:
     )
 
 
+COUNTS = ("esc.", "overdue", "refused", "blocked")
+"""The per-alert counts of actions: escalated, overdue, refused, blocked."""
+
+
+def _gap_table(result: gap.GapReport, compact: bool) -> Table:
+    """Per alert; ``compact`` merges the four counts into one ``esc/ovd/ref/blk`` column and
+    stacks the headers so that the country and level stay whole at 80 columns."""
+    table = Table(title=f"warning-to-response gap as of {result.now[:10]} (days)")
+    table.add_column("alert", justify="right", no_wrap=True)
+    table.add_column("country", min_width=11)
+    table.add_column("level", no_wrap=True)
+    for head in ("to ack", "to done", "waiting"):
+        table.add_column(head.replace(" ", "\n") if compact else head, justify="right",
+                         no_wrap=True)  # fmt: skip
+    heads = ("esc/ovd/\nref/blk",) if compact else COUNTS
+    for head in heads:
+        table.add_column(head, justify="right", no_wrap=True)
+    for g in result.alerts:
+        counts = (g.escalations, g.overdue, g.refused, g.blocked)
+        shown = ["/".join(map(str, counts))] if compact else [str(c) for c in counts]
+        table.add_row(
+            str(g.alert_id), g.country, g.level, _fmt(g.days_to_ack), _fmt(g.days_to_done),
+            _fmt(g.days_waiting), *shown,
+        )  # fmt: skip
+    if compact:
+        table.caption = "esc/ovd/ref/blk: actions escalated / overdue / refused / blocked"
+    return table
+
+
 # --- the gap and the told figures with the unanswered counted (forewarn.response.waiting) ---
 
 
@@ -301,20 +328,24 @@ def _print_unanswered(t: gap.GapTotals) -> None:
     """The first response counted over every alert, the never answered included."""
     if not t.alerts:
         return
-    console.print("counting the never answered (as not answered, or as still waiting):")
+    prose("counting the never answered (as not answered, or as still waiting):")
     for w in t.answered_within:
-        console.print(f"  answered within {_window(w)}: {_share(w, 'alerts')}")
-    console.print(f"  median days to acknowledgement, {_all(t.first_response, 'alerts')}")
-    console.print(f"  median days to first action done, {_all(t.first_done, 'alerts')}")
+        prose(indent=2, text=f"answered within {_window(w)}: {_share(w, 'alerts')}")
+    prose(indent=2, text=f"median days to acknowledgement, {_all(t.first_response, 'alerts')}")
+    prose(indent=2, text=f"median days to first action done, {_all(t.first_done, 'alerts')}")
 
 
 def _print_told_unanswered(t: told.ToldTotals) -> None:
     """Told to acknowledged, counted over everyone told, the unanswered included."""
-    console.print("counting those told who did not answer:")
+    prose("counting those told who did not answer:")
     for w in t.alerts_within:
-        console.print(f"  alerts acknowledged within {_window(w)} of being told: {_share(w, '')}")
-    console.print(f"  median hours to acknowledgement, {_all(t.alerts_answer, 'alerts told')}")
-    console.print(f"  median hours to acknowledgement, {_all(t.actions_answer, 'actions told')}")
+        prose(
+            indent=2, text=f"alerts acknowledged within {_window(w)} of being told: {_share(w, '')}"
+        )
+    prose(indent=2, text=f"median hours to acknowledgement, {_all(t.alerts_answer, 'alerts told')}")
+    prose(
+        indent=2, text=f"median hours to acknowledgement, {_all(t.actions_answer, 'actions told')}"
+    )
 
 
 def _window(w: waiting.Within) -> str:

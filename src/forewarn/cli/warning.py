@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from forewarn import ledger
-from forewarn.cli.app import app, console, settings_of, write_json
+from forewarn.cli.app import app, console, fitting, settings_of, write_json
 from forewarn.cli.progress import shown
+from forewarn.cli.views import alert_table, alert_view
 from forewarn.errors import NotFound
 from forewarn.store.alerts import alert_record, get_alert, list_alerts
 from forewarn.store.db import open_database, open_existing
@@ -89,20 +89,22 @@ def list_command(
     if as_json:
         write_json(records, None)
         return
-    table = Table("id", "country", "level", "rule", "base year", "created", "replaces")
-    for r in records:
-        table.add_row(
-            str(r["id"]), f"{r['country']} ({r['iso3']})", r["level"], r["rule"],
-            str(r["base_year"]), r["created_at"][:19], str(r["previous_id"] or ""),
-        )  # fmt: skip
-    console.print(table)
+    console.print(fitting(alert_table(records, False), lambda: alert_table(records, True)))
 
 
 @alerts_app.command("show")
-def show_command(ctx: typer.Context, alert_id: int = typer.Argument(...)) -> None:
+def show_command(
+    ctx: typer.Context,
+    alert_id: int = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json", help="Print the full record as JSON."),
+) -> None:
     """Show one alert with its frozen evidence."""
     with ledger.snapshot(open_existing(settings_of(ctx))) as session:
-        write_json(alert_record(get_alert(session, alert_id)), None)
+        record = alert_record(get_alert(session, alert_id))
+    if as_json:
+        write_json(record, None)
+    else:
+        console.print(alert_view(record))
 
 
 def _iso3(country: str) -> str:

@@ -121,16 +121,34 @@ def get(session: Session, action_id: int, lock: bool = False) -> ActionRow:
 
 
 def listing(
-    session: Session, *, owner: str | None = None, overdue_on: dt.date | None = None
+    session: Session,
+    *,
+    owner: str | None = None,
+    overdue_on: dt.date | None = None,
+    iso3: str | None = None,
 ) -> list[ActionRow]:
-    """Actions by id, optionally of one owner or overdue on a day (marked or not yet)."""
+    """Actions by id, optionally of one owner, overdue on a day (marked or not yet), or
+    opened by an alert for one country."""
     query = select(ActionRow).order_by(ActionRow.id)
     if owner is not None:
         query = query.where(ActionRow.owner == owner)
+    if iso3 is not None:
+        alerts = select(AlertRow.id).where(AlertRow.iso3 == iso3)
+        query = query.where(ActionRow.alert_id.in_(alerts))
     if overdue_on is not None:
         past = (ActionRow.state.in_([s.value for s in LIVE])) & (ActionRow.deadline < overdue_on)
         query = query.where(or_(ActionRow.state == State.OVERDUE.value, past))
     return list(session.scalars(query))
+
+
+def countries_of(session: Session, alert_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """The country (name, ISO3) of each alert in ``alert_ids``."""
+    if not alert_ids:
+        return {}
+    query = select(AlertRow.id, AlertRow.country, AlertRow.iso3).where(
+        AlertRow.id.in_(sorted(set(alert_ids)))
+    )
+    return {row.id: (row.country, row.iso3) for row in session.execute(query)}
 
 
 _PUBLIC = (

@@ -30,6 +30,41 @@ class Point:
     onset: bool
 
 
+LABEL_SIZE = 13.0
+"""Font size of the onset labels (``.history .onset-label`` in the dashboard's CSS)."""
+LABEL_CHARS = 11
+"""Characters allowed for an onset label ("onset 1994", "awal 1994", and a little room)."""
+LABEL_GAP = 6.0
+"""Horizontal room kept between two labels on one line."""
+LABEL_LINE = 1.35 * LABEL_SIZE
+"""From one line of labels to the next (a label's box is about 1.2 em high)."""
+
+
+@dataclass(frozen=True)
+class Onset:
+    """A year a mass killing began: its vertical line and its label, moved down a line
+    wherever it would overlap the label of a close year."""
+
+    x: float
+    year: int
+    label_x: float
+    label_y: float
+    anchor: str
+    """``start`` (label right of the line) or ``end`` (left of it, near the right edge)."""
+
+    def label_box(self) -> tuple[float, float, float, float]:
+        """The room the label may take: left, top, right, bottom (SVG units)."""
+        width = label_width()
+        left = self.label_x if self.anchor == "start" else self.label_x - width
+        return (left, self.label_y - LABEL_SIZE, left + width, self.label_y + 0.3 * LABEL_SIZE)
+
+
+def label_width() -> float:
+    """An upper bound of an onset label's width (0.62 em a character: digits and lower-case
+    letters of the dashboard's sans-serif fonts are narrower)."""
+    return LABEL_CHARS * 0.62 * LABEL_SIZE
+
+
 @dataclass(frozen=True)
 class Chart:
     """Everything the template needs to draw the history: paths, ticks and markers."""
@@ -45,8 +80,8 @@ class Chart:
     dots: tuple[tuple[float, float, Point], ...]
     x_ticks: tuple[tuple[float, int], ...]
     y_ticks: tuple[tuple[float, float], ...]
-    onsets: tuple[tuple[float, int], ...]
-    """(x, year) of each onset."""
+    onsets: tuple[Onset, ...]
+    """Each onset, its label placed so that no two overlap."""
     digits: int
     """Decimals of the percentages on the risk axis."""
 
@@ -117,6 +152,25 @@ def _band(points: Sequence[Point], scale: _Scale) -> str:
     return " ".join(parts)
 
 
+def onset_marks(onsets: Sequence[tuple[float, int]]) -> tuple[Onset, ...]:
+    """The onsets, (x, year) each, with their labels: beside the line (left of it near the
+    right edge), each on the first line down where it clears every label already there."""
+    width, placed = label_width(), []
+    lines: list[list[tuple[float, float]]] = []
+    for x, year in onsets:
+        late = x > WIDTH - RIGHT - width - 4
+        left = x - 4 - width if late else x + 4
+        span = (left - LABEL_GAP, left + width + LABEL_GAP)
+        row = next((i for i, line in enumerate(lines)
+                    if all(span[1] <= a or span[0] >= b for a, b in line)), len(lines))  # fmt: skip
+        if row == len(lines):
+            lines.append([])
+        lines[row].append(span)
+        y = TOP + 10 + row * LABEL_LINE
+        placed.append(Onset(x, year, x - 4 if late else x + 4, y, "end" if late else "start"))
+    return tuple(placed)
+
+
 def history_chart(points: Sequence[Point]) -> Chart | None:
     """The chart of ``points`` (one per year, in year order); None without any risk value."""
     shown = [p for p in points if _finite(p.risk)]
@@ -140,6 +194,6 @@ def history_chart(points: Sequence[Point]) -> Chart | None:
         y_ticks=tuple(
             (scale.y(i * risk_step), i * risk_step) for i in range(round(scale.top / risk_step) + 1)
         ),
-        onsets=tuple((scale.x(p.year), p.year) for p in points if p.onset),
+        onsets=onset_marks([(scale.x(p.year), p.year) for p in points if p.onset]),
         digits=1 if risk_step < 0.01 else 0,
     )
