@@ -207,7 +207,7 @@ def _linear_predictors(
         return {}
     mine = np.concatenate([np.arange(s, e) for s, e in zip(starts[wide], ends[wide], strict=True)])
     n = int(batch.rows[batch.block[probs[mine]]].max())
-    eta = state.beta[probs[mine]].astype(np.float32) @ design.x1[:n].T
+    eta = state.beta[probs[mine]].astype(np.float32) @ design.x1t[:, :n]
     offsets = np.r_[0, np.cumsum(ends[wide] - starts[wide])]
     spans = zip(starts[wide], offsets[:-1], offsets[1:], strict=True)
     return {int(s): eta[o:f] for s, o, f in spans}
