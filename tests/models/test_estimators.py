@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,3 +107,29 @@ def test_fixed_lambda_refit_reproduces_the_cv_fit(data: tuple) -> None:
     p_cv = cv.predict_proba(test[list(PREDICTORS)])[:, 1]
     p_fixed = fixed.predict_proba(test[list(PREDICTORS)])[:, 1]
     assert np.allclose(p_cv, p_fixed, rtol=2e-2)
+
+
+def test_parameters_follow_the_constructor_and_nest() -> None:
+    model = BlendedEnsemble(linear=EWPElasticNet(alpha=0.3), inner_years=5)
+    assert model.get_params()["linear__alpha"] == 0.3
+    model.set_params(linear__alpha=0.7, inner_years=6)
+    assert (model.linear.alpha, model.inner_years) == (0.7, 6)  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="invalid parameter 'nope'"):
+        model.set_params(nope=1)
+    assert repr(EWPElasticNet(alpha=0.3)) == "EWPElasticNet(alpha=0.3)"
+    copy = clone(model)
+    assert copy is not model and copy.linear is not model.linear
+    assert param_hash(copy) == param_hash(model)
+
+
+def test_fitting_the_ewp_model_loads_no_scikit_learn() -> None:
+    """scikit-learn costs half a second of every backtest; forewarn's own models skip it."""
+    probe = (
+        "import sys; import numpy as np; from forewarn.models import EWPElasticNet; "
+        "rng = np.random.default_rng(0); x = rng.normal(size=(400, 5)); "
+        "y = (x[:, 0] + rng.normal(size=400) > 1.5).astype(float); "
+        "p = EWPElasticNet().fit(x, y).predict_proba(x); "
+        "print(p.shape, 'sklearn' in sys.modules, 'scipy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "(400, 2) False False", done.stderr

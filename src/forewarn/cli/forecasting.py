@@ -79,10 +79,11 @@ def _backtest(
     """The backtest, from the shared results cache (filled if missing) unless ``use_cache``
     is off; progress is shown either way."""
     from forewarn.evaluation.backtest import run_backtest
-    from forewarn.outlook import backtest_result
 
     with on_cluster(settings), shown() as update:
         if use_cache:
+            from forewarn.outlook import backtest_result
+
             return backtest_result(settings, spec, panel)
         return run_backtest(spec, panel.frame, workers=workers(), progress=update)
 

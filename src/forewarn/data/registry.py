@@ -7,12 +7,11 @@ not match is an error naming the file; it is never silently replaced.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-
-import pooch
 
 from forewarn.config import Settings
 from forewarn.errors import DataError
@@ -125,7 +124,8 @@ def dataset(name: str) -> Dataset:
 
 def sha256_of(path: Path) -> str:
     """The SHA-256 hex digest of a file."""
-    return str(pooch.file_hash(str(path), alg="sha256"))
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _candidates(item: Dataset, settings: Settings) -> Iterator[tuple[str, Path]]:
@@ -161,6 +161,8 @@ def fetch(name: str, settings: Settings) -> Path:
         if path.is_file():
             return _checked(item, path)
     target = settings.cache_dir / item.relpath
+    import pooch  # only to download (its import costs every command that reads data)
+
     try:
         fetched = pooch.retrieve(
             item.url,
