@@ -17,11 +17,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from forewarn.api import create_app
 from forewarn.config import Settings
@@ -78,6 +80,25 @@ def _free_port() -> int:
         return port
 
 
+@contextmanager
+def served_in_thread(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port in a thread; its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -96,20 +117,8 @@ def server(outlook: None, web_settings: Settings) -> Iterator[Server]:
     roles = [arg for role in DECIDER_ROLES for arg in ("--owner-role", role)]
     _cli(web_settings, "users", "add", "dana", "--role", "decision", *roles,
          "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(web_settings), host="127.0.0.1", port=port, log_level="warning"
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}")
-    running.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(create_app(web_settings)) as url:
+        yield Server(url)
 
 
 @pytest.fixture

@@ -22,15 +22,12 @@ import datetime as dt
 import getpass
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,7 +46,7 @@ from forewarn.web import ack, briefs, login, pages, vendor_ready
 from . import standin
 from .conftest import ARTIFACTS, PASSWORD, PUBLIC_EVIDENCE, seed
 from .english import Detector, detector
-from .test_browser import CHROMIUM, DECIDER_ROLES, _cli, _free_port, _require
+from .test_browser import CHROMIUM, DECIDER_ROLES, _cli, _require, served_in_thread
 from .test_browser import browser as browser  # the browser fixture
 from .test_events import _with_events
 
@@ -133,18 +130,8 @@ def desk(outlook: None, web_settings: Settings, monkeypatch: pytest.MonkeyPatch)
     _cli(web_settings, "users", "add", "dana", "--role", "decision", *roles, "--language", "id",
          "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
     app = create_app(web_settings)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield Desk(f"http://127.0.0.1:{port}", app.state.forewarn, web_settings)
-    running.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app) as url:
+        yield Desk(url, app.state.forewarn, web_settings)
 
 
 def _published(settings: Settings, base_year: int | None = None) -> ForecastInputs:

@@ -22,16 +22,17 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forewarn.response import waiting
 from forewarn.response.actions import State
 from forewarn.response.clock import as_utc
+from forewarn.response.gap import alerts_and_actions
 from forewarn.response.ladder import Calendar
 from forewarn.response.waiting import Case, Median, Within
 from forewarn.store import outbox
-from forewarn.store.tables import ActionRow, AlertRow, NotificationRow
+from forewarn.store.tables import ActionRow, NotificationRow
 
 _TOUCHED = frozenset({State.DONE.value, State.REFUSED.value, State.BLOCKED.value})
 
@@ -188,18 +189,9 @@ def report(
 ) -> ToldReport:
     """The told-to-acknowledged figures for every alert raised by ``now`` and its actions;
     working days follow ``calendar`` (the ladder's; default Monday to Friday)."""
-    query = select(AlertRow).where(AlertRow.created_at <= now).order_by(AlertRow.id)
-    if country is not None:
-        wanted = country.strip().lower()
-        query = query.where(
-            or_(func.lower(AlertRow.iso3) == wanted, func.lower(AlertRow.country) == wanted)
-        )
-    alerts = list(session.scalars(query))
+    alerts, by_alert = alerts_and_actions(session, now, country)
     alert_ids = [a.id for a in alerts]
-    rows: list[ActionRow] = []
-    for start in range(0, len(alert_ids), 500):
-        chunk = alert_ids[start : start + 500]
-        rows += session.scalars(select(ActionRow).where(ActionRow.alert_id.in_(chunk)))
+    rows = [row for actions in by_alert.values() for row in actions]
     rows.sort(key=lambda r: r.id)
     told_action = _told(session, NotificationRow.action_id, [r.id for r in rows])
     told_alert = _told(session, NotificationRow.alert_id, alert_ids)

@@ -198,6 +198,17 @@ def report(
 ) -> GapReport:
     """The gap for every alert raised by ``now`` (of one country, by ISO3 code or name);
     working days follow ``calendar`` (the ladder's; default Monday to Friday)."""
+    alerts, by_alert = alerts_and_actions(session, now, country)
+    gaps = tuple(alert_gap(a, by_alert[a.id], now) for a in alerts)
+    summary = totals(gaps, answers(alerts, by_alert), now, calendar or Calendar())
+    return GapReport(as_utc(now).isoformat(), gaps, summary)
+
+
+def alerts_and_actions(
+    session: Session, now: dt.datetime, country: str | None = None
+) -> tuple[list[AlertRow], dict[int, list[ActionRow]]]:
+    """The alerts raised by ``now`` (of one country, by ISO3 code or name), in order, and the
+    actions of each, by alert id."""
     query = select(AlertRow).where(AlertRow.created_at <= now).order_by(AlertRow.id)
     if country is not None:
         wanted = country.strip().lower()
@@ -211,6 +222,4 @@ def report(
         chunk = select(ActionRow).where(ActionRow.alert_id.in_(ids[start : start + 500]))
         for row in session.scalars(chunk):
             by_alert[row.alert_id].append(row)
-    gaps = tuple(alert_gap(a, by_alert[a.id], now) for a in alerts)
-    summary = totals(gaps, answers(alerts, by_alert), now, calendar or Calendar())
-    return GapReport(as_utc(now).isoformat(), gaps, summary)
+    return alerts, by_alert
