@@ -206,3 +206,26 @@ def test_demo_at_80_columns_names_every_model_and_column(settings: Settings) -> 
     assert "ewp-elasticnet" in head and "forewarn-ensemble" in head
     sudan = next(row for row in rows(out.stdout, 1) if "Sudan (SDN)" in row[1])
     assert "Share of population subject to state discrimination" in sudan[1]
+
+
+def test_events_monthly_fits_80_columns_and_keeps_everything_at_150(
+    settings: Settings, mirror: Path
+) -> None:
+    from forewarn.data import registry
+    from forewarn.events.storage import events_root, import_events
+
+    path = mirror / registry.dataset("ucdp-ged-caf").relpath
+    import_events(
+        events_root(settings.data_dir), path, sha256=registry.sha256_of(path), repair=True
+    )
+    args = ("events", "monthly", "CAF", "--from", "2013-06", "--to", "2013-08")
+    narrow = forewarn(settings, *args)
+    assert narrow.returncode == 0, narrow.stderr
+    fits(narrow.stdout)
+    july = next(r for r in rows(narrow.stdout) if r[0] == "2013-07")
+    assert july[1:4] == ["6", "223", "222"]  # events, deaths, civilian deaths (GED 23.1)
+    assert "--json for the low-high range" in " ".join(narrow.stdout.split())
+    wide = forewarn(settings, *args, columns=150)
+    fits(wide.stdout, 150)
+    july = next(r for r in rows(wide.stdout) if r[0] == "2013-07")
+    assert "223-223" in july and "222 (220/2)" in july  # range and perpetrators kept

@@ -14,7 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from forewarn import ledger
-from forewarn.cli.app import app, console, err_console, settings_of, write_json
+from forewarn.cli.app import app, console, err_console, fitting, prose, settings_of, write_json
 from forewarn.config import Settings
 from forewarn.data import registry
 from forewarn.data.countries import iso3_of
@@ -162,10 +162,25 @@ def monthly_command(
         write_json(monthly.records(frame), json_path)
         console.print(f"wrote {len(frame):,} rows to {json_path}")
         return
-    console.print(_series_table(frame, admin1))
+    wide = _series_table(frame, admin1)
+    shown = fitting(wide, lambda: _series_table(frame, admin1, True))
+    console.print(shown)
+    prose(_legend(shown is not wide))
 
 
-def _series_table(frame: Any, admin1: bool) -> Table:
+def _legend(compact: bool) -> str:
+    return (
+        "deaths (best estimate); civ.: civilian deaths; deaths in state-based (SB), non-state "
+        "(NS) and one-sided (OS) violence"
+        + ("" if compact else ", the last by government forces / non-state actors")
+        + "; areas: admin-1 areas with violence; new: of them, none in the 12 months before"
+        + ("; --json for the low-high range and the perpetrators" if compact else "")
+    )
+
+
+def _series_table(frame: Any, admin1: bool, compact: bool = False) -> Table:
+    """The series as a table; ``compact`` (a narrow terminal) leaves out the low-high range
+    and the perpetrators of one-sided violence, which ``--json`` keeps."""
     totals = frame[frame["type_of_violence"].isna()]
     kinds = {
         k: frame[frame["type_of_violence"] == k].set_index(["month", "admin1"]) for k in (1, 2, 3)
@@ -175,32 +190,32 @@ def _series_table(frame: Any, admin1: bool) -> Table:
         *(["area"] if admin1 else []),
         "events",
         "deaths",
-        "low-high",
+        *([] if compact else ["low-high"]),
         "civ.",
         "SB",
         "NS",
-        "OS (gov/NS)",
+        "OS" if compact else "OS (gov/NS)",
         "areas",
         "new",
-        caption="deaths (best estimate); civ.: civilian deaths; deaths in state-based (SB), "
-        "non-state (NS) and one-sided (OS) violence, the last by government forces / non-state "
-        "actors; areas: admin-1 areas with violence; new: of them, none in the 12 months before",
     )
     for r in totals.to_dict("records"):
         if admin1 and not r["events"]:
             continue
         key = (r["month"], r["admin1"])
         per = [kinds[k].loc[[key]].iloc[0] for k in (1, 2, 3)]
+        one_sided = str(per[2]["deaths_best"])
+        if not compact:
+            one_sided += f" ({r['osv_government_deaths']}/{r['osv_nonstate_deaths']})"
         table.add_row(
             r["month"],
             *([r["admin1"]] if admin1 else []),
             str(r["events"]),
             str(r["deaths_best"]),
-            f"{r['deaths_low']}-{r['deaths_high']}",
+            *([] if compact else [f"{r['deaths_low']}-{r['deaths_high']}"]),
             str(r["deaths_civilians"]),
             str(per[0]["deaths_best"]),
             str(per[1]["deaths_best"]),
-            f"{per[2]['deaths_best']} ({r['osv_government_deaths']}/{r['osv_nonstate_deaths']})",
+            one_sided,
             str(r["areas"]),
             str(r["new_areas"]),
         )
