@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +14,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from forewarn.errors import ConfigError
+from forewarn.files import write_atomically
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -106,17 +105,3 @@ def write_json(data: Any, path: Path | None) -> None:
         typer.echo(text)
     else:
         write_atomically(path, (text + "\n").encode("utf-8"))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all: a temporary file beside it, then a rename (a
-    full disk leaves the old file, or none, never half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

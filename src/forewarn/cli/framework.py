@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from forewarn import ledger
-from forewarn.cli.app import app, console, settings_of, write_atomically, write_json
+from forewarn.cli.app import app, console, settings_of, write_json
 from forewarn.data.countries import iso3_of, name_of
 from forewarn.errors import ConfigError, NotFound
+from forewarn.files import write_atomically
 from forewarn.framework import assessments as fa
 from forewarn.framework.catalogue import Framework, RiskFactor, load_framework
 from forewarn.store.assessments import (

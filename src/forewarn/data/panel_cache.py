@@ -11,18 +11,15 @@ fastest; the folder is the user's own cache, written atomically.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
-import pickle
-import tempfile
 from collections.abc import Callable
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 import forewarn
+from forewarn.files import load_pickle, source_hash, store_pickle
 
 Validate = Callable[[Path], pd.DataFrame]
 
@@ -42,40 +39,17 @@ def _key(sha256: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-@cache
 def reader_version() -> str:
     """SHA-256 over the source files of :mod:`forewarn.data` (readers, schema, registry)."""
-    digest = hashlib.sha256()
-    folder = resources.files("forewarn.data")
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".py"):
-            digest.update(item.name.encode())
-            digest.update(item.read_bytes())
-    return digest.hexdigest()
+    return source_hash("forewarn.data")
 
 
 def _read(path: Path) -> pd.DataFrame | None:
-    if not path.is_file():
-        return None
-    try:
-        with path.open("rb") as handle:
-            frame = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        path.unlink(missing_ok=True)
-        return None
+    frame = load_pickle(path)
     return frame if isinstance(frame, pd.DataFrame) else None
 
 
 def _write(path: Path, frame: pd.DataFrame) -> None:
     """Store atomically; a cache folder that cannot be written only costs speed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(frame, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        store_pickle(path, frame)

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
-import tempfile
 from collections.abc import Callable
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 import forewarn
+from forewarn.files import load_pickle, source_hash, store_pickle
 from forewarn.models.registry import Factory, ModelSpec
 
 T = TypeVar("T")
@@ -30,14 +27,10 @@ T = TypeVar("T")
 
 @cache
 def code_version() -> str:
-    """SHA-256 over the source files of the modelling and evaluation packages."""
-    digest = hashlib.sha256(forewarn.__version__.encode())
-    for package in ("forewarn.models", "forewarn.evaluation"):
-        for item in sorted(resources.files(package).iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".py"):
-                digest.update(item.name.encode())
-                digest.update(item.read_bytes())
-    return digest.hexdigest()
+    """SHA-256 over forewarn's version and the source files of the modelling and evaluation
+    packages."""
+    code = source_hash("forewarn.models", "forewarn.evaluation")
+    return hashlib.sha256(f"{forewarn.__version__}\n{code}".encode()).hexdigest()
 
 
 def result_key(spec: ModelSpec, panel_sha256: str, **arguments: Any) -> str:
@@ -64,25 +57,8 @@ def _identity(spec: ModelSpec) -> dict[str, str]:
 def cached(cache_dir: Path, kind: str, key: str, compute: Callable[[], T]) -> T:
     """The stored result for ``key``, or ``compute()`` stored atomically then returned."""
     path = cache_dir / "results" / kind / f"{key}.pkl"
-    if path.is_file():
-        try:
-            with path.open("rb") as handle:
-                value: T = pickle.load(handle)
-            return value
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            path.unlink(missing_ok=True)
+    if (stored := load_pickle(path)) is not None:
+        return stored  # type: ignore[return-value]
     value = compute()
-    _store(path, value)
+    store_pickle(path, value)
     return value
-
-
-def _store(path: Path, value: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -90,14 +90,15 @@ def _finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
-def _step(span: float, steps: Sequence[float], most: int) -> float:
+def nice_step(span: float, steps: Sequence[float], most: int) -> float:
+    """The first of ``steps`` that divides ``span`` into at most ``most`` ticks."""
     return next((s for s in steps if span / s <= most), steps[-1])
 
 
 def _top(points: Sequence[Point]) -> float:
     values = [v for p in points for v in (p.risk, p.high) if v is not None and _finite(v)]
     peak = max(values, default=0.0) or 0.01
-    step = _step(peak, RISK_STEPS, 5)
+    step = nice_step(peak, RISK_STEPS, 5)
     return math.ceil(peak / step) * step if peak > 0 else step
 
 
@@ -178,8 +179,8 @@ def history_chart(points: Sequence[Point]) -> Chart | None:
         return None
     first, last = points[0].year, points[-1].year
     scale = _Scale(first, max(last - first, 1), _top(points))
-    year_step = int(_step(scale.span, YEAR_STEPS, 8))
-    risk_step = _step(scale.top, RISK_STEPS, 5)
+    year_step = int(nice_step(scale.span, YEAR_STEPS, 8))
+    risk_step = nice_step(scale.top, RISK_STEPS, 5)
     return Chart(
         width=WIDTH,
         height=HEIGHT,

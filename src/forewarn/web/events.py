@@ -20,6 +20,7 @@ import pandas as pd
 from forewarn.errors import NotFound
 from forewarn.events import monthly, storage
 from forewarn.store.tables import AlertRow
+from forewarn.web.charts import nice_step
 
 MONTHS = 120
 MAX_POINTS = 5_000
@@ -89,10 +90,6 @@ class CountryEvents:
     versions: list[str]
 
 
-def _step(top: float) -> int:
-    return next((s for s in STEPS if top / s <= 5), STEPS[-1])
-
-
 def monthly_chart(rows: pd.DataFrame, alerts: Sequence[tuple[str, str]]) -> MonthlyChart:
     """The chart of country-level rows (:func:`forewarn.events.monthly.series`)."""
     totals = rows[rows["type_of_violence"].isna()].set_index("month")
@@ -101,7 +98,7 @@ def monthly_chart(rows: pd.DataFrame, alerts: Sequence[tuple[str, str]]) -> Mont
         k: rows[rows["type_of_violence"] == k].set_index("month")["deaths_best"] for k in TYPES
     }
     peak = max(int(totals["deaths_best"].max()), 1)
-    step = _step(peak)
+    step = int(nice_step(peak, STEPS, 5))
     top = -(-peak // step) * step
     span = (WIDTH - RIGHT - LEFT) / max(len(months), 1)
 
